@@ -1,0 +1,431 @@
+//! The shared half of a process: liveness, links, monitors, and the signal lane.
+//!
+//! Design note. Every process owns one `Control`, reached through an `Arc` by everyone who
+//! holds a handle. All link, monitor and exit bookkeeping happens directly on it under a
+//! per-process mutex (never a global one), so linking or monitoring spawns nothing and
+//! sends nothing. No code holds two process locks at once: an operation that touches two
+//! processes locks one, lets go, then locks the other, and re-checks liveness afterwards
+//! so that a process dying in between cannot leave a stale entry behind.
+//!
+//! Signals that a process must *see* (a trapped exit, a `Down`) are queued here and served
+//! by the process before its mailbox. Signals that *kill* it are applied at once: a task
+//! process is marked doomed and woken (its task stops at the next poll, dropping whatever
+//! it was doing); an inbox, which has no task, is terminated on the spot.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::task::Waker;
+
+use futures_util::task::AtomicWaker;
+use parking_lot::Mutex;
+use rustc_hash::FxHashMap;
+use tokio::sync::oneshot;
+
+use super::ProcessRef;
+use crate::{Down, ExitReason, Pid, Ref};
+
+const SIGNALS: u8 = 1;
+const DOOMED: u8 = 2;
+
+/// A signal a process serves before its messages.
+#[derive(Debug)]
+pub(crate) enum Signal {
+    Exit { from: Pid, reason: ExitReason },
+    Down(Down),
+}
+
+/// How an exit signal travels.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Via {
+    /// A linked process died; dropped if the link is already gone.
+    Link,
+    /// A link was requested to a process that was already dead.
+    DeadLink,
+    /// `exit(pid, reason)`.
+    Exit,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Kind {
+    Task,
+    Inbox,
+}
+
+pub(crate) struct Control {
+    pid: Pid,
+    kind: Kind,
+    alive: AtomicBool,
+    pending: AtomicU8,
+    waker: AtomicWaker,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    dead: bool,
+    trap_exit: bool,
+    doomed: Option<ExitReason>,
+    queue: VecDeque<Signal>,
+    links: FxHashMap<Pid, ProcessRef>,
+    /// Rarely used bookkeeping, boxed so an idle process stays small.
+    rare: Option<Box<Rare>>,
+    exit_reason: Option<ExitReason>,
+}
+
+#[derive(Default)]
+struct Rare {
+    monitored_by: FxHashMap<Ref, ProcessRef>,
+    monitoring: FxHashMap<Ref, ProcessRef>,
+    names: Vec<Arc<str>>,
+    exit_waiters: Vec<oneshot::Sender<ExitReason>>,
+}
+
+impl State {
+    fn rare(&mut self) -> &mut Rare {
+        self.rare.get_or_insert_with(Default::default)
+    }
+}
+
+impl Control {
+    pub(crate) fn new(kind: Kind) -> Self {
+        Control {
+            pid: Pid::next(),
+            kind,
+            alive: AtomicBool::new(true),
+            pending: AtomicU8::new(0),
+            waker: AtomicWaker::new(),
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    pub(crate) fn pid(&self) -> Pid {
+        self.pid
+    }
+
+    pub(crate) fn is_alive(&self) -> bool {
+        self.alive.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn exit_reason(&self) -> Option<ExitReason> {
+        self.state.lock().exit_reason.clone()
+    }
+
+    pub(crate) fn set_trap_exit(&self, on: bool) -> bool {
+        std::mem::replace(&mut self.state.lock().trap_exit, on)
+    }
+
+    pub(crate) fn traps_exit(&self) -> bool {
+        self.state.lock().trap_exit
+    }
+
+    pub(crate) fn has_pending(&self) -> bool {
+        self.pending.load(Ordering::Acquire) != 0
+    }
+
+    pub(crate) fn register_waker(&self, waker: &Waker) {
+        self.waker.register(waker);
+    }
+
+    /// The next queued signal, if any; cheap when there is none.
+    pub(crate) fn take_signal(&self) -> Option<Signal> {
+        if self.pending.load(Ordering::Acquire) & SIGNALS == 0 {
+            return None;
+        }
+        let mut st = self.state.lock();
+        let signal = st.queue.pop_front();
+        if st.queue.is_empty() {
+            self.pending.fetch_and(!SIGNALS, Ordering::AcqRel);
+        }
+        signal
+    }
+
+    /// The reason this process was told to die with, if it was.
+    pub(crate) fn doom(&self) -> Option<ExitReason> {
+        if self.pending.load(Ordering::Acquire) & DOOMED == 0 {
+            return None;
+        }
+        self.state.lock().doomed.clone()
+    }
+
+    /// Removes and returns the queued signals (used by `flush`).
+    pub(crate) fn drain_signals(&self) -> Vec<Signal> {
+        let mut st = self.state.lock();
+        self.pending.fetch_and(!SIGNALS, Ordering::AcqRel);
+        st.queue.drain(..).collect()
+    }
+
+    fn push(&self, st: &mut State, signal: Signal) {
+        st.queue.push_back(signal);
+        self.pending.fetch_or(SIGNALS, Ordering::AcqRel);
+    }
+
+    /// Delivers an exit signal from `from`.
+    pub(crate) fn exit_signal(&self, from: Pid, reason: ExitReason, via: Via) {
+        let mut st = self.state.lock();
+        if st.dead {
+            return;
+        }
+        if via == Via::Link && st.links.remove(&from).is_none() {
+            return; // unlinked meanwhile: OTP drops the signal
+        }
+        let untrappable = via == Via::Exit && matches!(reason, ExitReason::Kill);
+        if untrappable {
+            return self.kill_locked(st, ExitReason::Killed);
+        }
+        if st.trap_exit {
+            let reason = if matches!(reason, ExitReason::Kill) {
+                ExitReason::Killed
+            } else {
+                reason
+            };
+            self.push(&mut st, Signal::Exit { from, reason });
+            drop(st);
+            self.waker.wake();
+            return;
+        }
+        if reason.is_normal() && !(via == Via::Exit && from == self.pid) {
+            return;
+        }
+        let reason = if matches!(reason, ExitReason::Kill) {
+            ExitReason::Killed
+        } else {
+            reason
+        };
+        self.kill_locked(st, reason);
+    }
+
+    fn kill_locked(&self, mut st: parking_lot::MutexGuard<'_, State>, reason: ExitReason) {
+        match self.kind {
+            Kind::Task => {
+                if st.doomed.is_none() {
+                    st.doomed = Some(reason);
+                    self.pending.fetch_or(DOOMED, Ordering::AcqRel);
+                }
+                drop(st);
+                self.waker.wake();
+            }
+            Kind::Inbox => {
+                drop(st);
+                self.terminate(reason);
+            }
+        }
+    }
+
+    /// Marks the process dead and tells every linked and monitoring process, once.
+    pub(crate) fn terminate(&self, reason: ExitReason) {
+        let (links, rare) = {
+            let mut st = self.state.lock();
+            if st.dead {
+                return;
+            }
+            st.dead = true;
+            self.alive.store(false, Ordering::Release);
+            st.exit_reason = Some(reason.clone());
+            st.queue.clear();
+            (std::mem::take(&mut st.links), st.rare.take())
+        };
+        self.waker.wake();
+        let link_reason = match reason {
+            ExitReason::Kill => ExitReason::Killed,
+            ref other => other.clone(),
+        };
+        for (_, linked) in links {
+            linked
+                .control()
+                .exit_signal(self.pid, link_reason.clone(), Via::Link);
+        }
+        let Some(rare) = rare else { return };
+        for (reference, watcher) in rare.monitored_by {
+            let down = Down {
+                reference,
+                pid: self.pid,
+                reason: reason.clone(),
+            };
+            watcher.control().deliver_down(down);
+        }
+        for (reference, target) in rare.monitoring {
+            target.control().forget_monitor(reference);
+        }
+        for name in rare.names {
+            crate::registry::forget(&name, self.pid);
+        }
+        for waiter in rare.exit_waiters {
+            let _ = waiter.send(reason.clone());
+        }
+    }
+
+    /// Adds `other` to this process's links; false if this process is dead.
+    fn add_link(&self, other: &ProcessRef) -> bool {
+        let mut st = self.state.lock();
+        if st.dead {
+            return false;
+        }
+        st.links.insert(other.pid(), other.clone());
+        true
+    }
+
+    fn remove_link(&self, other: Pid) {
+        self.state.lock().links.remove(&other);
+    }
+
+    pub(crate) fn is_linked(&self, other: Pid) -> bool {
+        self.state.lock().links.contains_key(&other)
+    }
+
+    fn deliver_down(&self, down: Down) {
+        let mut st = self.state.lock();
+        if st.dead {
+            return;
+        }
+        if let Some(rare) = st.rare.as_mut() {
+            rare.monitoring.remove(&down.reference);
+        }
+        self.push(&mut st, Signal::Down(down));
+        drop(st);
+        self.waker.wake();
+    }
+
+    fn forget_monitor(&self, reference: Ref) {
+        if let Some(rare) = self.state.lock().rare.as_mut() {
+            rare.monitored_by.remove(&reference);
+        }
+    }
+
+    pub(crate) fn add_name(&self, name: Arc<str>) -> bool {
+        let mut st = self.state.lock();
+        if st.dead {
+            return false;
+        }
+        st.rare().names.push(name);
+        true
+    }
+
+    pub(crate) fn remove_name(&self, name: &str) {
+        if let Some(rare) = self.state.lock().rare.as_mut() {
+            rare.names.retain(|n| &**n != name);
+        }
+    }
+
+    /// A receiver that resolves with the exit reason (at once if already dead).
+    pub(crate) fn exit_waiter(&self) -> oneshot::Receiver<ExitReason> {
+        let (tx, rx) = oneshot::channel();
+        let mut st = self.state.lock();
+        match &st.exit_reason {
+            Some(reason) => {
+                let _ = tx.send(reason.clone());
+            }
+            None => st.rare().exit_waiters.push(tx),
+        }
+        rx
+    }
+
+    /// Counts of live bookkeeping entries, for leak checks in tests.
+    pub(crate) fn entry_counts(&self) -> (usize, usize) {
+        let st = self.state.lock();
+        let monitors = st
+            .rare
+            .as_ref()
+            .map_or(0, |r| r.monitored_by.len() + r.monitoring.len());
+        (st.links.len(), monitors)
+    }
+}
+
+/// Links `a` and `b`. If `b` is dead, `a` receives an exit signal with reason `noproc`.
+pub(crate) fn link(a: &ProcessRef, b: &ProcessRef) {
+    if a.pid() == b.pid() {
+        return;
+    }
+    if !b.control().add_link(a) {
+        a.control()
+            .exit_signal(b.pid(), ExitReason::NoProc, Via::DeadLink);
+        return;
+    }
+    if !a.control().add_link(b) {
+        b.control().remove_link(a.pid());
+        return;
+    }
+    if !b.is_alive() {
+        // b died between the two steps; its exit signal may have found no link yet.
+        if a.control().state.lock().links.remove(&b.pid()).is_some() {
+            a.control().exit_signal(
+                b.pid(),
+                b.control().exit_reason().unwrap_or(ExitReason::NoProc),
+                Via::DeadLink,
+            );
+        }
+    }
+}
+
+/// Removes the link between `a` and `b`, both ways.
+pub(crate) fn unlink(a: &ProcessRef, b: &ProcessRef) {
+    a.control().remove_link(b.pid());
+    b.control().remove_link(a.pid());
+}
+
+/// `watcher` monitors `target`; a dead target gives a `Down` with `noproc` at once.
+pub(crate) fn monitor(watcher: &ProcessRef, target: &ProcessRef) -> Ref {
+    let reference = Ref::next();
+    let registered = {
+        let mut st = target.control().state.lock();
+        if st.dead {
+            false
+        } else {
+            st.rare().monitored_by.insert(reference, watcher.clone());
+            true
+        }
+    };
+    if !registered {
+        let down = Down {
+            reference,
+            pid: target.pid(),
+            reason: ExitReason::NoProc,
+        };
+        watcher.control().deliver_down(down);
+        return reference;
+    }
+    {
+        let mut st = watcher.control().state.lock();
+        if st.dead {
+            drop(st);
+            target.control().forget_monitor(reference);
+            return reference;
+        }
+        st.rare().monitoring.insert(reference, target.clone());
+    }
+    if !target.is_alive() {
+        // The target's Down was delivered (or is being delivered); drop our side of it.
+        if let Some(rare) = watcher.control().state.lock().rare.as_mut() {
+            rare.monitoring.remove(&reference);
+        }
+    }
+    reference
+}
+
+/// Cancels a monitor and removes its `Down` from the watcher's queue if it was delivered.
+/// Returns whether the monitor was still active.
+pub(crate) fn demonitor(watcher: &ProcessRef, reference: Ref) -> bool {
+    let target = {
+        let mut st = watcher.control().state.lock();
+        let target = st
+            .rare
+            .as_mut()
+            .and_then(|r| r.monitoring.remove(&reference));
+        st.queue
+            .retain(|s| !matches!(s, Signal::Down(d) if d.reference == reference));
+        if st.queue.is_empty() {
+            watcher
+                .control()
+                .pending
+                .fetch_and(!SIGNALS, Ordering::AcqRel);
+        }
+        target
+    };
+    match target {
+        Some(target) => {
+            target.control().forget_monitor(reference);
+            true
+        }
+        None => false,
+    }
+}

@@ -1,0 +1,136 @@
+//! The typed mailbox: a tokio mpsc channel, unbounded unless a capacity is asked for.
+
+use std::fmt;
+use std::task::{Context, Poll};
+
+use tokio::sync::mpsc;
+
+/// How many messages a process's mailbox holds before senders see [`SendError::Full`].
+///
+/// ```
+/// use supervise_runtime::Mailbox;
+/// assert_eq!(Mailbox::default(), Mailbox::Unbounded);
+/// let bounded = Mailbox::Bounded(64);
+/// assert_ne!(bounded, Mailbox::Unbounded);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Mailbox {
+    /// No limit (OTP's behaviour).
+    #[default]
+    Unbounded,
+    /// At most this many queued messages (at least 1).
+    Bounded(usize),
+}
+
+pub(crate) enum Tx<M> {
+    Unbounded(mpsc::UnboundedSender<M>),
+    Bounded(mpsc::Sender<M>),
+}
+
+pub(crate) enum Rx<M> {
+    Unbounded(mpsc::UnboundedReceiver<M>),
+    Bounded(mpsc::Receiver<M>),
+}
+
+pub(crate) fn channel<M>(mailbox: Mailbox) -> (Tx<M>, Rx<M>) {
+    match mailbox {
+        Mailbox::Unbounded => {
+            let (tx, rx) = mpsc::unbounded_channel();
+            (Tx::Unbounded(tx), Rx::Unbounded(rx))
+        }
+        Mailbox::Bounded(n) => {
+            let (tx, rx) = mpsc::channel(n.max(1));
+            (Tx::Bounded(tx), Rx::Bounded(rx))
+        }
+    }
+}
+
+impl<M> Tx<M> {
+    pub(crate) fn send(&self, msg: M) -> Result<(), SendError<M>> {
+        match self {
+            Tx::Unbounded(tx) => tx.send(msg).map_err(|e| SendError::NoProc(e.0)),
+            Tx::Bounded(tx) => tx.try_send(msg).map_err(|e| match e {
+                mpsc::error::TrySendError::Full(m) => SendError::Full(m),
+                mpsc::error::TrySendError::Closed(m) => SendError::NoProc(m),
+            }),
+        }
+    }
+
+    pub(crate) async fn send_wait(&self, msg: M) -> Result<(), SendError<M>> {
+        match self {
+            Tx::Unbounded(tx) => tx.send(msg).map_err(|e| SendError::NoProc(e.0)),
+            Tx::Bounded(tx) => tx.send(msg).await.map_err(|e| SendError::NoProc(e.0)),
+        }
+    }
+}
+
+impl<M> Rx<M> {
+    pub(crate) fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<M>> {
+        match self {
+            Rx::Unbounded(rx) => rx.poll_recv(cx),
+            Rx::Bounded(rx) => rx.poll_recv(cx),
+        }
+    }
+
+    pub(crate) fn try_recv(&mut self) -> Option<M> {
+        match self {
+            Rx::Unbounded(rx) => rx.try_recv().ok(),
+            Rx::Bounded(rx) => rx.try_recv().ok(),
+        }
+    }
+}
+
+/// A message that could not be delivered, handed back to the sender.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use supervise_runtime::{Inbox, SendError};
+/// let inbox = Inbox::<String>::new();
+/// let addr = inbox.addr();
+/// drop(inbox);
+/// let err = addr.send("hello".to_string()).unwrap_err();
+/// assert!(matches!(err, SendError::NoProc(_)));
+/// assert_eq!(err.into_inner(), "hello");
+/// # }
+/// ```
+#[derive(PartialEq, Eq)]
+pub enum SendError<M> {
+    /// The process is dead.
+    NoProc(M),
+    /// The process's bounded mailbox is full.
+    Full(M),
+}
+
+impl<M> SendError<M> {
+    /// The message that was not delivered.
+    ///
+    /// ```
+    /// let e = supervise_runtime::SendError::Full(7);
+    /// assert_eq!(e.into_inner(), 7);
+    /// ```
+    pub fn into_inner(self) -> M {
+        match self {
+            SendError::NoProc(m) | SendError::Full(m) => m,
+        }
+    }
+}
+
+impl<M> fmt::Debug for SendError<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendError::NoProc(_) => f.write_str("NoProc(..)"),
+            SendError::Full(_) => f.write_str("Full(..)"),
+        }
+    }
+}
+
+impl<M> fmt::Display for SendError<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendError::NoProc(_) => f.write_str("the process is not alive (noproc)"),
+            SendError::Full(_) => f.write_str("the process's bounded mailbox is full"),
+        }
+    }
+}
+
+impl<M> std::error::Error for SendError<M> {}

@@ -1,0 +1,236 @@
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio::time::Instant;
+
+use super::{Envelope, MessageOf, ReplyTo, Worker};
+use crate::process::{AsProcess, Core, ProcessRef, current};
+use crate::{Addr, ExitReason, Pid, SendError};
+
+/// GenServer's default call timeout: 5 seconds.
+pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A typed handle to one incarnation of worker `W`: send, cast and call it.
+///
+/// `Clone` is cheap. When the process is dead every operation fails at once (`noproc`),
+/// handing the message back; a restarted worker has a new pid and a new handle.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use std::convert::Infallible;
+/// use supervise_runtime::{AsProcess, Context, ExitReason, Init, SendError, Worker};
+/// struct Sink;
+/// impl Worker for Sink {
+///     type Args = ();
+///     type Info = u32;
+///     type Call = Infallible;
+///     type Cast = Infallible;
+///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Sink) }
+/// }
+/// let sink = supervise_runtime::start::<Sink>(()).await.unwrap();
+/// sink.send(1).unwrap();
+/// sink.process().exit(ExitReason::Kill);
+/// sink.process().wait().await;
+/// assert_eq!(sink.send(2), Err(SendError::NoProc(2)));
+/// # }
+/// ```
+pub struct Handle<W: Worker> {
+    pub(crate) core: Arc<Core<MessageOf<W>>>,
+}
+
+/// Why a call returned no reply.
+///
+/// ```
+/// use supervise_runtime::{CallError, ExitReason};
+/// assert_eq!(CallError::Timeout.to_string(), "the call timed out");
+/// assert_eq!(CallError::Exited(ExitReason::Killed).to_string(), "the process exited before replying: killed");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub enum CallError {
+    /// The process was not alive when called.
+    NoProc,
+    /// No reply within the timeout; a late reply is dropped.
+    Timeout,
+    /// The process exited before replying, with this reason.
+    Exited(ExitReason),
+    /// A process called itself, which could only deadlock.
+    CallingSelf,
+    /// The process's bounded mailbox was full.
+    MailboxFull,
+}
+
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CallError::NoProc => f.write_str("the process is not alive (noproc)"),
+            CallError::Timeout => f.write_str("the call timed out"),
+            CallError::Exited(r) => write!(f, "the process exited before replying: {r}"),
+            CallError::CallingSelf => {
+                f.write_str("a process cannot call itself (it would deadlock)")
+            }
+            CallError::MailboxFull => f.write_str("the process's bounded mailbox is full"),
+        }
+    }
+}
+
+impl std::error::Error for CallError {}
+
+impl<W: Worker> Handle<W> {
+    /// The worker's pid.
+    ///
+    /// See [`Handle`] for a full example.
+    /// ```
+    /// fn show<W: supervise_runtime::Worker>(h: &supervise_runtime::Handle<W>) -> String { h.pid().to_string() }
+    /// ```
+    pub fn pid(&self) -> Pid {
+        self.core.control.pid()
+    }
+
+    /// Whether the worker is still running.
+    ///
+    /// ```
+    /// fn up<W: supervise_runtime::Worker>(h: &supervise_runtime::Handle<W>) -> bool { h.is_alive() }
+    /// ```
+    pub fn is_alive(&self) -> bool {
+        self.core.control.is_alive()
+    }
+
+    /// Sends a plain message (for `handle_info`); a dead worker hands it back.
+    ///
+    /// See [`Handle`] for an example.
+    /// ```
+    /// fn poke(h: &supervise_runtime::Handle<impl supervise_runtime::Worker<Info = ()>>) { let _ = h.send(()); }
+    /// ```
+    pub fn send(&self, msg: W::Info) -> Result<(), SendError<W::Info>> {
+        self.addr().send(Envelope::Info(msg)).map_err(|e| {
+            unwrap_envelope(e, |env| match env {
+                Envelope::Info(m) => Ok(m),
+                other => Err(other),
+            })
+        })
+    }
+
+    /// Sends a cast (for `handle_cast`); a dead worker hands it back.
+    ///
+    /// ```
+    /// fn poke(h: &supervise_runtime::Handle<impl supervise_runtime::Worker<Cast = ()>>) { let _ = h.cast(()); }
+    /// ```
+    pub fn cast(&self, msg: W::Cast) -> Result<(), SendError<W::Cast>> {
+        self.addr().send(Envelope::Cast(msg)).map_err(|e| {
+            unwrap_envelope(e, |env| match env {
+                Envelope::Cast(m) => Ok(m),
+                other => Err(other),
+            })
+        })
+    }
+
+    /// Calls the worker with the default 5 s timeout. `request` builds the call message
+    /// around its [`ReplyTo`]. Never hangs: a dead worker is `NoProc` at once, a worker
+    /// that dies while handling the call is `Exited(reason)`, a slow one is `Timeout`.
+    ///
+    /// See [`Worker`] for an example.
+    /// ```
+    /// use supervise_runtime::{CallError, Handle, ReplyTo, Worker};
+    /// async fn get<W: Worker<Call = ReplyTo<u64>>>(h: &Handle<W>) -> Result<u64, CallError> {
+    ///     h.call(|reply| reply).await
+    /// }
+    /// ```
+    pub async fn call<T>(
+        &self,
+        request: impl FnOnce(ReplyTo<T>) -> W::Call,
+    ) -> Result<T, CallError> {
+        self.call_timeout(request, DEFAULT_CALL_TIMEOUT).await
+    }
+
+    /// [`call`](Self::call) with an explicit timeout.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervise_runtime::{CallError, Handle, ReplyTo, Worker};
+    /// async fn get<W: Worker<Call = ReplyTo<u64>>>(h: &Handle<W>) -> Result<u64, CallError> {
+    ///     h.call_timeout(|reply| reply, Duration::from_millis(100)).await
+    /// }
+    /// ```
+    pub async fn call_timeout<T>(
+        &self,
+        request: impl FnOnce(ReplyTo<T>) -> W::Call,
+        timeout: Duration,
+    ) -> Result<T, CallError> {
+        if current::pid() == Some(self.pid()) {
+            return Err(CallError::CallingSelf);
+        }
+        let deadline = Instant::now() + timeout;
+        let (tx, rx) = oneshot::channel();
+        if let Err(e) = self.addr().send(Envelope::Call(request(ReplyTo::new(tx)))) {
+            return Err(match e {
+                SendError::Full(_) => CallError::MailboxFull,
+                SendError::NoProc(_) => CallError::NoProc,
+            });
+        }
+        match tokio::time::timeout_at(deadline, rx).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(_dropped)) => self.exit_before(deadline).await,
+            Err(_) => Err(CallError::Timeout),
+        }
+    }
+
+    /// The reply handle was dropped: report the exit reason if the worker dies in time.
+    async fn exit_before<T>(&self, deadline: Instant) -> Result<T, CallError> {
+        match tokio::time::timeout_at(deadline, self.process().wait()).await {
+            Ok(reason) => Err(CallError::Exited(reason)),
+            Err(_) => Err(CallError::Timeout),
+        }
+    }
+
+    /// The worker's mailbox address (envelopes included).
+    ///
+    /// ```
+    /// fn pid_of<W: supervise_runtime::Worker>(h: &supervise_runtime::Handle<W>) -> supervise_runtime::Pid { h.addr().pid() }
+    /// ```
+    pub fn addr(&self) -> Addr<MessageOf<W>> {
+        Addr {
+            core: self.core.clone(),
+        }
+    }
+}
+
+fn unwrap_envelope<E, M>(err: SendError<E>, take: impl Fn(E) -> Result<M, E>) -> SendError<M> {
+    let rewrap = |env| match take(env) {
+        Ok(m) => m,
+        Err(_) => unreachable!("a send hands back the envelope it was given"),
+    };
+    match err {
+        SendError::NoProc(env) => SendError::NoProc(rewrap(env)),
+        SendError::Full(env) => SendError::Full(rewrap(env)),
+    }
+}
+
+impl<W: Worker> AsProcess for Handle<W> {
+    fn process(&self) -> ProcessRef {
+        ProcessRef(self.core.clone())
+    }
+}
+
+impl<W: Worker> Clone for Handle<W> {
+    fn clone(&self) -> Self {
+        Handle {
+            core: self.core.clone(),
+        }
+    }
+}
+
+impl<W: Worker> fmt::Debug for Handle<W> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Handle<{}>({})", std::any::type_name::<W>(), self.pid())
+    }
+}
+
+impl<W: Worker> PartialEq for Handle<W> {
+    fn eq(&self, other: &Self) -> bool {
+        self.pid() == other.pid()
+    }
+}
+
+impl<W: Worker> Eq for Handle<W> {}

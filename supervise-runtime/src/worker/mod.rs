@@ -1,0 +1,343 @@
+//! GenServer-style workers: the [`Worker`] trait and what it returns.
+//!
+//! A worker is a process whose state is a value of the implementing type. Its mailbox
+//! carries an [`Envelope`]: plain messages (`handle_info`), requests that expect a reply
+//! (`handle_call`) and fire-and-forget requests (`handle_cast`). Trapped exit signals and
+//! monitor `Down`s go to `handle_exit` and `handle_down`, ahead of the mailbox.
+//!
+//! `#[worker]` writes the implementation from plain methods; the trait is also usable by hand.
+
+mod context;
+mod handle;
+mod reply;
+mod report;
+mod run;
+mod start;
+
+use std::fmt;
+use std::future::Future;
+
+pub use context::Context;
+pub use handle::{CallError, DEFAULT_CALL_TIMEOUT, Handle};
+pub use reply::ReplyTo;
+pub use start::{StartError, StartOptions};
+
+use crate::{Down, ExitReason, Pid};
+
+/// What a handler tells the process loop: go on, or stop with a reason.
+///
+/// ```
+/// use supervise_runtime::{ExitReason, Flow};
+/// assert_eq!(Flow::stop_normal(), Flow::Stop(ExitReason::Normal));
+/// assert!(Flow::Continue.is_continue());
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[must_use = "a Flow says whether the process goes on; return it"]
+pub enum Flow {
+    /// Keep serving messages.
+    Continue,
+    /// Run `terminate(reason)` and exit with `reason`.
+    Stop(ExitReason),
+}
+
+impl Flow {
+    /// `Stop(Normal)`: the worker is done; a permanent child is still restarted, as in OTP.
+    ///
+    /// ```
+    /// assert!(!supervise_runtime::Flow::stop_normal().is_continue());
+    /// ```
+    pub fn stop_normal() -> Flow {
+        Flow::Stop(ExitReason::Normal)
+    }
+
+    /// `Stop(Shutdown)`.
+    ///
+    /// ```
+    /// use supervise_runtime::{ExitReason, Flow};
+    /// assert_eq!(Flow::stop_shutdown(), Flow::Stop(ExitReason::Shutdown));
+    /// ```
+    pub fn stop_shutdown() -> Flow {
+        Flow::Stop(ExitReason::Shutdown)
+    }
+
+    /// True for `Continue`.
+    ///
+    /// ```
+    /// assert!(supervise_runtime::Flow::Continue.is_continue());
+    /// ```
+    pub fn is_continue(&self) -> bool {
+        matches!(self, Flow::Continue)
+    }
+}
+
+/// How `init` ended: with a state, declining to start, or failing.
+///
+/// ```
+/// use supervise_runtime::{ExitReason, Init};
+/// let i: Init<u32> = Init::Stop(ExitReason::error("no config"));
+/// assert!(matches!(i, Init::Stop(_)));
+/// let ok: Init<u32> = 5.into();
+/// assert!(matches!(ok, Init::Ok(5)));
+/// ```
+#[derive(Debug)]
+pub enum Init<S> {
+    /// Started with this state.
+    Ok(S),
+    /// Declined to start (OTP's `ignore`): not an error, but no process.
+    Ignore,
+    /// Failed to start with this reason (OTP's `{stop, Reason}`).
+    Stop(ExitReason),
+}
+
+impl<S> From<S> for Init<S> {
+    fn from(state: S) -> Self {
+        Init::Ok(state)
+    }
+}
+
+/// What arrives in a worker's mailbox.
+///
+/// ```
+/// use supervise_runtime::Envelope;
+/// let e: Envelope<u8, (), ()> = Envelope::Info(1);
+/// assert!(matches!(e, Envelope::Info(1)));
+/// ```
+pub enum Envelope<I, C, K> {
+    /// A plain message, for `handle_info`.
+    Info(I),
+    /// A request carrying its [`ReplyTo`], for `handle_call`.
+    Call(C),
+    /// A fire-and-forget request, for `handle_cast`.
+    Cast(K),
+}
+
+impl<I: fmt::Debug, C: fmt::Debug, K: fmt::Debug> fmt::Debug for Envelope<I, C, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Envelope::Info(m) => fmt::Debug::fmt(m, f),
+            Envelope::Call(m) => write!(f, "call {m:?}"),
+            Envelope::Cast(m) => write!(f, "cast {m:?}"),
+        }
+    }
+}
+
+/// The envelope type of worker `W`.
+pub type MessageOf<W> = Envelope<<W as Worker>::Info, <W as Worker>::Call, <W as Worker>::Cast>;
+
+/// A GenServer: a state type with callbacks, run as a process.
+///
+/// Every callback may be sync in spirit (an `async` block that never awaits) or really
+/// async. A panic in any of them is caught at the process boundary: the process exits with
+/// the panic as its reason and a crash report is logged (see [`crate`] docs).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use std::convert::Infallible;
+/// use supervise_runtime::{Context, Flow, Init, ReplyTo, Worker};
+///
+/// struct Counter(u64);
+/// enum CounterCall { Get(ReplyTo<u64>) }
+///
+/// impl Worker for Counter {
+///     type Args = u64;
+///     type Info = u64;
+///     type Call = CounterCall;
+///     type Cast = Infallible;
+///
+///     async fn init(start: u64, _ctx: &mut Context<Self>) -> Init<Self> {
+///         Init::Ok(Counter(start))
+///     }
+///     async fn handle_info(&mut self, add: u64, _ctx: &mut Context<Self>) -> Flow {
+///         self.0 += add;
+///         Flow::Continue
+///     }
+///     async fn handle_call(&mut self, call: CounterCall, _ctx: &mut Context<Self>) -> Flow {
+///         match call { CounterCall::Get(reply) => reply.reply(self.0) }
+///         Flow::Continue
+///     }
+/// }
+///
+/// let counter = supervise_runtime::start::<Counter>(40).await.unwrap();
+/// counter.send(2).unwrap();
+/// assert_eq!(counter.call(CounterCall::Get).await.unwrap(), 42);
+/// # }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a worker",
+    label = "not a worker",
+    note = "annotate the `impl` block of `{Self}` with `#[worker]`, or implement `supervise_runtime::Worker` for it"
+)]
+pub trait Worker: Sized + Send + 'static {
+    /// The start arguments passed to `init`.
+    type Args: Send + 'static;
+    /// Plain messages.
+    type Info: Send + 'static;
+    /// Requests that carry a [`ReplyTo`].
+    type Call: Send + 'static;
+    /// Fire-and-forget requests.
+    type Cast: Send + 'static;
+
+    /// Whether to keep the `Debug` form of the message being handled for crash reports.
+    /// Costs one formatting per message into a reused buffer; `#[worker]` sets it.
+    const RECORD_LAST_MESSAGE: bool = false;
+
+    /// Builds the state. `start` returns only after this ran.
+    fn init(args: Self::Args, ctx: &mut Context<Self>) -> impl Future<Output = Init<Self>> + Send;
+
+    /// Handles a plain message. The default logs it as unexpected and continues.
+    fn handle_info(
+        &mut self,
+        msg: Self::Info,
+        ctx: &mut Context<Self>,
+    ) -> impl Future<Output = Flow> + Send {
+        let _ = msg;
+        tracing::warn!(pid = %ctx.pid(), worker = std::any::type_name::<Self>(), "unexpected message");
+        async { Flow::Continue }
+    }
+
+    /// Handles a request; reply through the [`ReplyTo`] inside it, now or later.
+    /// The default stops the worker with `bad_call`, as GenServer does.
+    fn handle_call(
+        &mut self,
+        req: Self::Call,
+        ctx: &mut Context<Self>,
+    ) -> impl Future<Output = Flow> + Send {
+        let _ = (req, ctx);
+        async { Flow::Stop(ExitReason::error("bad_call: the worker has no handle_call")) }
+    }
+
+    /// Handles a cast. The default stops the worker with `bad_cast`, as GenServer does.
+    fn handle_cast(
+        &mut self,
+        msg: Self::Cast,
+        ctx: &mut Context<Self>,
+    ) -> impl Future<Output = Flow> + Send {
+        let _ = (msg, ctx);
+        async { Flow::Stop(ExitReason::error("bad_cast: the worker has no handle_cast")) }
+    }
+
+    /// Handles a trapped exit signal. The default stops with the same reason when it comes
+    /// from the parent (the process that started it linked, e.g. its supervisor) and
+    /// ignores the others.
+    fn handle_exit(
+        &mut self,
+        from: Pid,
+        reason: ExitReason,
+        ctx: &mut Context<Self>,
+    ) -> impl Future<Output = Flow> + Send {
+        let flow = if ctx.parent() == Some(from) {
+            Flow::Stop(reason)
+        } else {
+            Flow::Continue
+        };
+        async move { flow }
+    }
+
+    /// Handles a monitor's `Down`. The default ignores it.
+    fn handle_down(
+        &mut self,
+        down: Down,
+        ctx: &mut Context<Self>,
+    ) -> impl Future<Output = Flow> + Send {
+        let _ = (down, ctx);
+        async { Flow::Continue }
+    }
+
+    /// Runs when the worker stops on its own (a handler returned `Stop`, or panicked) or,
+    /// when it traps exits, on its parent's shutdown. It does not run when the process is
+    /// killed, or when an exit signal kills a worker that does not trap exits.
+    fn terminate(
+        &mut self,
+        reason: &ExitReason,
+        ctx: &mut Context<Self>,
+    ) -> impl Future<Output = ()> + Send {
+        let _ = (reason, ctx);
+        async {}
+    }
+
+    /// Writes the message for a crash report. The default says it cannot.
+    fn format_message(msg: &MessageOf<Self>, out: &mut dyn fmt::Write) -> fmt::Result {
+        let _ = msg;
+        write!(
+            out,
+            "<the messages of {} are not Debug>",
+            std::any::type_name::<Self>()
+        )
+    }
+
+    /// Writes the state for a crash report. The default says it cannot.
+    fn format_state(&self, out: &mut dyn fmt::Write) -> fmt::Result {
+        write!(out, "<{} is not Debug>", std::any::type_name::<Self>())
+    }
+}
+
+/// Starts a worker without linking it, returning once `init` has run.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use std::convert::Infallible;
+/// use supervise_runtime::{Context, Init, Worker};
+/// struct Idle;
+/// impl Worker for Idle {
+///     type Args = ();
+///     type Info = Infallible;
+///     type Call = Infallible;
+///     type Cast = Infallible;
+///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Idle) }
+/// }
+/// let idle = supervise_runtime::start::<Idle>(()).await.unwrap();
+/// assert!(idle.is_alive());
+/// # }
+/// ```
+pub async fn start<W: Worker>(args: W::Args) -> Result<Handle<W>, StartError> {
+    start::start_with::<W>(args, StartOptions::new()).await
+}
+
+/// Starts a worker linked to the calling process (a process task, or the open [`Inbox`](crate::Inbox)
+/// of code outside any task), returning once `init` has run.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use std::convert::Infallible;
+/// use supervise_runtime::{AsProcess, Context, Inbox, Init, Worker};
+/// struct Idle;
+/// impl Worker for Idle {
+///     type Args = ();
+///     type Info = Infallible;
+///     type Call = Infallible;
+///     type Cast = Infallible;
+///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Idle) }
+/// }
+/// let shell = Inbox::<()>::new();
+/// let idle = supervise_runtime::start_link::<Idle>(()).await.unwrap();
+/// assert!(shell.process().is_linked_to(idle.pid()));
+/// # }
+/// ```
+pub async fn start_link<W: Worker>(args: W::Args) -> Result<Handle<W>, StartError> {
+    start::start_with::<W>(args, StartOptions::new().link(true)).await
+}
+
+/// Starts a worker with explicit [`StartOptions`] (link, mailbox, name).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use std::convert::Infallible;
+/// use supervise_runtime::{Context, Init, StartOptions, Worker, registry};
+/// struct Idle;
+/// impl Worker for Idle {
+///     type Args = ();
+///     type Info = Infallible;
+///     type Call = Infallible;
+///     type Cast = Infallible;
+///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Idle) }
+/// }
+/// let idle = supervise_runtime::start_with::<Idle>((), StartOptions::new().name("doc:idle")).await.unwrap();
+/// assert_eq!(registry::whereis("doc:idle"), Some(idle.pid()));
+/// # }
+/// ```
+pub async fn start_with<W: Worker>(
+    args: W::Args,
+    options: StartOptions,
+) -> Result<Handle<W>, StartError> {
+    start::start_with::<W>(args, options).await
+}

@@ -1,0 +1,94 @@
+use std::fmt;
+
+use tokio::sync::oneshot;
+
+/// Where a call's reply goes. Answer now, or keep it and answer later (a deferred reply).
+///
+/// Replying after the caller gave up (its call timed out) drops the reply silently.
+/// Dropping a `ReplyTo` without answering leaves the caller waiting until the worker exits
+/// (the caller then gets the exit reason) or its timeout passes, as with GenServer.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use std::convert::Infallible;
+/// use supervise_runtime::{Context, Flow, Init, ReplyTo, Worker};
+///
+/// /// Holds calls until a `Release` message arrives, then answers them all.
+/// struct Gate(Vec<ReplyTo<&'static str>>);
+/// struct Wait(ReplyTo<&'static str>);
+/// struct Release;
+///
+/// impl Worker for Gate {
+///     type Args = ();
+///     type Info = Release;
+///     type Call = Wait;
+///     type Cast = Infallible;
+///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Gate(Vec::new())) }
+///     async fn handle_call(&mut self, Wait(reply): Wait, _: &mut Context<Self>) -> Flow {
+///         self.0.push(reply); // answered later
+///         Flow::Continue
+///     }
+///     async fn handle_info(&mut self, _: Release, _: &mut Context<Self>) -> Flow {
+///         for reply in self.0.drain(..) { reply.reply("open") }
+///         Flow::Continue
+///     }
+/// }
+///
+/// let gate = supervise_runtime::start::<Gate>(()).await.unwrap();
+/// let waiter = { let gate = gate.clone(); tokio::spawn(async move { gate.call(Wait).await }) };
+/// tokio::task::yield_now().await;
+/// gate.send(Release).unwrap();
+/// assert_eq!(waiter.await.unwrap().unwrap(), "open");
+/// # }
+/// ```
+pub struct ReplyTo<T> {
+    tx: oneshot::Sender<T>,
+}
+
+impl<T> ReplyTo<T> {
+    pub(crate) fn new(tx: oneshot::Sender<T>) -> Self {
+        ReplyTo { tx }
+    }
+
+    /// Sends the reply. Does nothing if the caller is gone.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use std::convert::Infallible;
+    /// use supervise_runtime::{Context, Flow, Init, ReplyTo, Worker};
+    /// struct Echo;
+    /// impl Worker for Echo {
+    ///     type Args = ();
+    ///     type Info = Infallible;
+    ///     type Call = (String, ReplyTo<String>);
+    ///     type Cast = Infallible;
+    ///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Echo) }
+    ///     async fn handle_call(&mut self, (text, reply): Self::Call, _: &mut Context<Self>) -> Flow {
+    ///         reply.reply(text);
+    ///         Flow::Continue
+    ///     }
+    /// }
+    /// let echo = supervise_runtime::start::<Echo>(()).await.unwrap();
+    /// assert_eq!(echo.call(|r| ("hi".to_string(), r)).await.unwrap(), "hi");
+    /// # }
+    /// ```
+    pub fn reply(self, value: T) {
+        let _ = self.tx.send(value);
+    }
+
+    /// Whether the caller is still waiting.
+    ///
+    /// ```
+    /// // A ReplyTo is only made by `Handle::call`; see `ReplyTo::reply` for a full example.
+    /// fn still_wanted<T>(r: &supervise_runtime::ReplyTo<T>) -> bool { r.is_waiting() }
+    /// ```
+    pub fn is_waiting(&self) -> bool {
+        !self.tx.is_closed()
+    }
+}
+
+impl<T> fmt::Debug for ReplyTo<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ReplyTo")
+    }
+}

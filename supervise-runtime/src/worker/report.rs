@@ -1,0 +1,46 @@
+//! The crash report, logged after the exit signals went out (off the restart path).
+
+use std::fmt::Write;
+
+use super::Worker;
+use crate::{ExitReason, Pid};
+
+pub(super) fn log_crash<W: Worker>(
+    pid: Pid,
+    reason: &ExitReason,
+    last_message: &str,
+    state: Option<&W>,
+) {
+    let mut state_text = String::new();
+    match state {
+        Some(s) => {
+            if s.format_state(&mut state_text).is_err() {
+                state_text = "<formatting the state failed>".into();
+            }
+        }
+        None => state_text.push_str("<init did not complete>"),
+    }
+    let last = if last_message.is_empty() {
+        "<not recorded>"
+    } else {
+        last_message
+    };
+    let location = reason.panic().and_then(|p| p.location()).unwrap_or("-");
+    let worker = std::any::type_name::<W>();
+    let mut text = String::new();
+    let _ = write!(text, "process {pid} ({worker}) terminating\n** {reason}");
+    if location != "-" {
+        let _ = write!(text, "\n    at {location}");
+    }
+    let _ = write!(text, "\nLast message: {last}\nState: {state_text}");
+    tracing::error!(
+        target: "supervise::crash",
+        pid = %pid,
+        worker,
+        reason = %reason,
+        location,
+        last_message = last,
+        state = %state_text,
+        "{text}"
+    );
+}

@@ -1,0 +1,110 @@
+//! The worker's process loop.
+
+use std::future::poll_fn;
+use std::panic::AssertUnwindSafe;
+use std::task::Poll;
+
+use futures_util::FutureExt;
+
+use super::report::log_crash;
+use super::{Context, Envelope, Flow, MessageOf, Worker};
+use crate::process::interrupt::interruptible;
+use crate::process::{Control, Rx, Signal};
+use crate::{ExitReason, panic};
+
+enum Event<M> {
+    Signal(Signal),
+    Message(M),
+}
+
+/// Serves the worker until it stops, then exits the process: exit signals first, the
+/// crash report after, the state dropped last.
+pub(super) async fn run<W: Worker>(mut state: W, mut ctx: Context<W>, mut rx: Rx<MessageOf<W>>) {
+    let core = ctx.core.clone();
+    let mut last = String::new();
+    let served = {
+        let body = AssertUnwindSafe(serve(&mut state, &mut ctx, &mut rx, &mut last)).catch_unwind();
+        interruptible(&core.control, body).await
+    };
+    let (reason, report) = match served {
+        Ok(Ok(reason)) => {
+            let report = reason.is_failure();
+            (reason, report)
+        }
+        Ok(Err(payload)) => {
+            let reason = panic::reason(payload);
+            // GenServer runs terminate after a crash in a callback too.
+            let terminate = AssertUnwindSafe(state.terminate(&reason, &mut ctx)).catch_unwind();
+            let _ = interruptible(&core.control, terminate).await;
+            (reason, true)
+        }
+        Err(signal_reason) => (signal_reason, false),
+    };
+    drop(rx);
+    core.control.terminate(reason.clone());
+    if report {
+        log_crash::<W>(core.control.pid(), &reason, &last, Some(&state));
+    }
+}
+
+async fn serve<W: Worker>(
+    state: &mut W,
+    ctx: &mut Context<W>,
+    rx: &mut Rx<MessageOf<W>>,
+    last: &mut String,
+) -> ExitReason {
+    loop {
+        let flow = match next(&ctx.core.control, rx).await {
+            Event::Signal(Signal::Exit { from, reason }) => {
+                record(last, format_args!("{{'EXIT', {from}, {reason}}}"));
+                state.handle_exit(from, reason, ctx).await
+            }
+            Event::Signal(Signal::Down(down)) => {
+                record(
+                    last,
+                    format_args!(
+                        "{{'DOWN', {}, {}, {}}}",
+                        down.reference, down.pid, down.reason
+                    ),
+                );
+                state.handle_down(down, ctx).await
+            }
+            Event::Message(msg) => {
+                if W::RECORD_LAST_MESSAGE {
+                    last.clear();
+                    let _ = W::format_message(&msg, last);
+                }
+                match msg {
+                    Envelope::Info(m) => state.handle_info(m, ctx).await,
+                    Envelope::Call(c) => state.handle_call(c, ctx).await,
+                    Envelope::Cast(c) => state.handle_cast(c, ctx).await,
+                }
+            }
+        };
+        if let Flow::Stop(reason) = flow {
+            state.terminate(&reason, ctx).await;
+            return reason;
+        }
+    }
+}
+
+fn record(last: &mut String, what: std::fmt::Arguments<'_>) {
+    use std::fmt::Write;
+    last.clear();
+    let _ = last.write_fmt(what);
+}
+
+/// The next signal, or else the next message: signals are always served first.
+async fn next<M>(control: &Control, rx: &mut Rx<M>) -> Event<M> {
+    poll_fn(|cx| {
+        if let Some(signal) = control.take_signal() {
+            return Poll::Ready(Event::Signal(signal));
+        }
+        match rx.poll_recv(cx) {
+            Poll::Ready(Some(msg)) => Poll::Ready(Event::Message(msg)),
+            // The process holds a sender to its own mailbox, so it never closes.
+            Poll::Ready(None) | Poll::Pending => Poll::Pending,
+        }
+    })
+    .await
+}

@@ -1,0 +1,204 @@
+//! OTP's synchronous start: the caller gets a handle only after `init` ran.
+//!
+//! `init` runs in the caller's task, as the new process (its pid, its context, its panic
+//! boundary), and only then is the process's own task spawned with the state. The caller
+//! blocks exactly as OTP's `start_link` does, and no round trip between tasks is needed.
+
+use std::fmt;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use futures_util::FutureExt;
+
+use super::report::log_crash;
+use super::{Context, Handle, Init, MessageOf, Worker, run};
+use crate::process::interrupt::interruptible;
+use crate::process::{Kind, Mailbox, ProcessRef, control, current, new_core};
+use crate::registry::{self, RegisterError};
+use crate::{ExitReason, Pid, panic};
+
+/// How to start a worker: linked or not, its mailbox, a registered name.
+///
+/// ```
+/// use supervise_runtime::{Mailbox, StartOptions};
+/// let opts = StartOptions::new().link(true).mailbox(Mailbox::Bounded(100)).name("cache");
+/// assert!(opts.is_linked());
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct StartOptions {
+    link: bool,
+    mailbox: Mailbox,
+    name: Option<Arc<str>>,
+}
+
+impl StartOptions {
+    /// Not linked, unbounded mailbox, no name.
+    ///
+    /// ```
+    /// assert!(!supervise_runtime::StartOptions::new().is_linked());
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Link the new process to the caller.
+    ///
+    /// ```
+    /// assert!(supervise_runtime::StartOptions::new().link(true).is_linked());
+    /// ```
+    pub fn link(mut self, link: bool) -> Self {
+        self.link = link;
+        self
+    }
+
+    /// The mailbox to give the process.
+    ///
+    /// ```
+    /// let o = supervise_runtime::StartOptions::new().mailbox(supervise_runtime::Mailbox::Bounded(8));
+    /// # let _ = o;
+    /// ```
+    pub fn mailbox(mut self, mailbox: Mailbox) -> Self {
+        self.mailbox = mailbox;
+        self
+    }
+
+    /// Register the process under `name` before `init` runs; a taken name fails the start
+    /// with [`StartError::AlreadyStarted`] and `init` does not run.
+    ///
+    /// ```
+    /// let o = supervise_runtime::StartOptions::new().name("db");
+    /// # let _ = o;
+    /// ```
+    pub fn name(mut self, name: impl Into<Arc<str>>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Whether the start links to the caller.
+    ///
+    /// ```
+    /// assert!(!supervise_runtime::StartOptions::default().is_linked());
+    /// ```
+    pub fn is_linked(&self) -> bool {
+        self.link
+    }
+}
+
+/// Why a worker did not start. Nothing is left running or registered after any of these.
+///
+/// ```
+/// use supervise_runtime::{ExitReason, StartError};
+/// let e = StartError::Stopped(ExitReason::error("no database"));
+/// assert_eq!(e.to_string(), "init stopped: no database");
+/// assert_eq!(e.reason(), Some(&ExitReason::error("no database")));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub enum StartError {
+    /// `init` returned `Init::Ignore` (OTP's `ignore`): not a failure, but no process.
+    Ignored,
+    /// `init` returned `Init::Stop(reason)`.
+    Stopped(ExitReason),
+    /// `init` panicked.
+    Panicked(ExitReason),
+    /// The process was killed by an exit signal while in `init`.
+    Exited(ExitReason),
+    /// The name is registered to this live process.
+    AlreadyStarted(Pid),
+    /// `start_link` was called outside any process: open an `Inbox`, or use `start`.
+    NoCaller,
+}
+
+impl StartError {
+    /// The exit reason behind the failure, where there is one.
+    ///
+    /// ```
+    /// assert_eq!(supervise_runtime::StartError::Ignored.reason(), None);
+    /// ```
+    pub fn reason(&self) -> Option<&ExitReason> {
+        match self {
+            StartError::Stopped(r) | StartError::Panicked(r) | StartError::Exited(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for StartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StartError::Ignored => f.write_str("init returned ignore"),
+            StartError::Stopped(r) => write!(f, "init stopped: {r}"),
+            StartError::Panicked(r) => write!(f, "init {r}"),
+            StartError::Exited(r) => write!(f, "the process exited during init: {r}"),
+            StartError::AlreadyStarted(pid) => write!(f, "already started: the name is held by {pid}"),
+            StartError::NoCaller => f.write_str(
+                "start_link needs a calling process to link to: call it from a process, or open an Inbox first, or use start",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+pub(crate) async fn start_with<W: Worker>(
+    args: W::Args,
+    options: StartOptions,
+) -> Result<Handle<W>, StartError> {
+    panic::install_hook();
+    let parent = match options.link {
+        true => Some(current::process().ok_or(StartError::NoCaller)?),
+        false => None,
+    };
+    let (core, rx) = new_core::<MessageOf<W>>(Kind::Task, options.mailbox);
+    let me = ProcessRef(core.clone());
+    if let Some(name) = &options.name
+        && let Err(e) = registry::register(name, &me)
+    {
+        core.control.terminate(ExitReason::Normal);
+        return Err(match e {
+            RegisterError::Taken(pid) => StartError::AlreadyStarted(pid),
+            RegisterError::NoProc => StartError::Exited(ExitReason::NoProc),
+        });
+    }
+    if let Some(parent) = &parent {
+        control::link(parent, &me);
+    }
+    let mut ctx = Context {
+        core: core.clone(),
+        parent: parent.as_ref().map(ProcessRef::pid),
+    };
+    let init = {
+        let init = AssertUnwindSafe(W::init(args, &mut ctx)).catch_unwind();
+        current::scope(me.clone(), interruptible(&core.control, init)).await
+    };
+    let (reason, error) = match init {
+        Ok(Ok(Init::Ok(state))) => {
+            tokio::spawn(current::scope(me, run::run(state, ctx, rx)));
+            return Ok(Handle { core });
+        }
+        Ok(Ok(Init::Ignore)) => (ExitReason::Normal, StartError::Ignored),
+        Ok(Ok(Init::Stop(reason))) => (reason.clone(), StartError::Stopped(reason)),
+        Ok(Err(payload)) => {
+            let reason = panic::reason(payload);
+            (reason.clone(), StartError::Panicked(reason))
+        }
+        Err(reason) => {
+            // Killed by a signal during init: it exits like any process, links included.
+            core.control.terminate(reason.clone());
+            return Err(StartError::Exited(reason));
+        }
+    };
+    // The caller learns of the failure from the result, not from an exit signal.
+    if let Some(parent) = &parent {
+        control::unlink(parent, &me);
+    }
+    core.control.terminate(reason.clone());
+    if reason.is_failure() {
+        log_crash::<W>(
+            core.control.pid(),
+            &reason,
+            "<none: init did not complete>",
+            None,
+        );
+    }
+    Err(error)
+}
