@@ -22,3 +22,9 @@ pub use worker::{
     CallError, Context, DEFAULT_CALL_TIMEOUT, Envelope, Flow, Handle, Init, MessageOf, ReplyTo,
     StartError, StartOptions, Worker, start, start_link, start_with,
 };
+pub mod supervisor;
+pub use supervisor::{
+    AutoShutdown, Backoff, ChildCount, ChildError, ChildId, ChildInfo, ChildPid, ChildSpec,
+    ChildType, DynamicSupervisor, DynamicSupervisorSpec, Restart, Shutdown, SpecError, Stable,
+    StableError, Strategy, Supervisor, SupervisorSpec, SupervisorStartError,
+};

@@ -184,6 +184,28 @@ impl<W: Worker> Handle<W> {
         }
     }
 
+    /// The typed handle of a process, if it runs worker `W` (e.g. from `which_children`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use std::convert::Infallible;
+    /// use supervise_runtime::{AsProcess, Context, Handle, Init, Worker};
+    /// struct Idle;
+    /// impl Worker for Idle {
+    ///     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible;
+    ///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Idle) }
+    /// }
+    /// let idle = supervise_runtime::start::<Idle>(()).await.unwrap();
+    /// let back = Handle::<Idle>::from_process(&idle.process()).unwrap();
+    /// assert_eq!(back, idle);
+    /// # }
+    /// ```
+    pub fn from_process(process: &ProcessRef) -> Option<Handle<W>> {
+        process
+            .downcast::<MessageOf<W>>()
+            .map(|core| Handle { core })
+    }
+
     /// The worker's mailbox address (envelopes included).
     ///
     /// ```

@@ -1,0 +1,365 @@
+//! The public API: thin functions that send a request and wait for the reply.
+
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use super::dynamic::{DynamicRequest, Request as DynReq};
+use super::flags::{DynamicSupervisorSpec, SupervisorSpec};
+use super::info::{ChildCount, ChildError, ChildInfo, SupervisorStartError};
+use super::server::{Request, SupervisorRequest};
+use super::spec::ChildSpec;
+use super::stable::Stable;
+use super::{DynamicSupervisor, Supervisor};
+use crate::process::ProcessRef;
+use crate::worker::{CallError, Handle, StartOptions, Worker, start_with};
+use crate::{AsProcess, ExitReason, Pid};
+
+/// Supervisor calls wait as OTP's do (`infinity`): a stop can legitimately take a child's
+/// whole shutdown time. They still never hang on a dead supervisor (that is an error).
+const SUPERVISOR_CALL_TIMEOUT: Duration = Duration::from_secs(60 * 60 * 24 * 365);
+
+fn typed<W: Worker>(p: ProcessRef) -> Handle<W> {
+    match Handle::<W>::from_process(&p) {
+        Some(handle) => handle,
+        None => unreachable!("a ChildSpec<W> starts a W"),
+    }
+}
+
+impl Supervisor {
+    /// Starts a supervisor linked to the caller, returning after every child started.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{Inbox, Strategy, Supervisor, SupervisorSpec};
+    /// let _shell = Inbox::<()>::new();
+    /// let sup = Supervisor::start_link(SupervisorSpec::new(Strategy::OneForAll)).await.unwrap();
+    /// assert!(sup.is_alive());
+    /// # }
+    /// ```
+    pub async fn start_link(
+        spec: SupervisorSpec,
+    ) -> Result<Handle<Supervisor>, SupervisorStartError> {
+        Self::start_with(spec, StartOptions::new().link(true)).await
+    }
+
+    /// Starts a supervisor without linking it.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use std::time::Duration;
+    /// use supervise_runtime::{SpecError, Supervisor, SupervisorSpec, SupervisorStartError};
+    /// let bad = SupervisorSpec::default().intensity(1, Duration::ZERO);
+    /// assert_eq!(Supervisor::start(bad).await.unwrap_err(), SupervisorStartError::Invalid(SpecError::ZeroPeriod));
+    /// # }
+    /// ```
+    pub async fn start(spec: SupervisorSpec) -> Result<Handle<Supervisor>, SupervisorStartError> {
+        Self::start_with(spec, StartOptions::new()).await
+    }
+
+    /// Starts a supervisor with explicit options (a registered name, say).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{StartOptions, Supervisor, SupervisorSpec, registry};
+    /// let sup = Supervisor::start_with(SupervisorSpec::default(), StartOptions::new().name("doc:sup")).await.unwrap();
+    /// assert_eq!(registry::whereis("doc:sup"), Some(sup.pid()));
+    /// # }
+    /// ```
+    pub async fn start_with(
+        spec: SupervisorSpec,
+        options: StartOptions,
+    ) -> Result<Handle<Supervisor>, SupervisorStartError> {
+        start_with::<Supervisor>(spec, options)
+            .await
+            .map_err(SupervisorStartError::from_start)
+    }
+}
+
+impl DynamicSupervisor {
+    /// Starts a dynamic supervisor linked to the caller.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{DynamicSupervisor, DynamicSupervisorSpec, Inbox};
+    /// let _shell = Inbox::<()>::new();
+    /// let sup = DynamicSupervisor::start_link(DynamicSupervisorSpec::new()).await.unwrap();
+    /// assert!(sup.is_alive());
+    /// # }
+    /// ```
+    pub async fn start_link(
+        spec: DynamicSupervisorSpec,
+    ) -> Result<Handle<DynamicSupervisor>, SupervisorStartError> {
+        Self::start_with(spec, StartOptions::new().link(true)).await
+    }
+
+    /// Starts a dynamic supervisor without linking it.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{DynamicSupervisor, DynamicSupervisorSpec, SpecError, Strategy, SupervisorStartError};
+    /// let bad = DynamicSupervisorSpec::new().strategy(Strategy::RestForOne);
+    /// let err = DynamicSupervisor::start(bad).await.unwrap_err();
+    /// assert_eq!(err, SupervisorStartError::Invalid(SpecError::DynamicStrategy(Strategy::RestForOne)));
+    /// # }
+    /// ```
+    pub async fn start(
+        spec: DynamicSupervisorSpec,
+    ) -> Result<Handle<DynamicSupervisor>, SupervisorStartError> {
+        Self::start_with(spec, StartOptions::new()).await
+    }
+
+    /// Starts a dynamic supervisor with explicit options.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{DynamicSupervisor, DynamicSupervisorSpec, StartOptions};
+    /// let sup = DynamicSupervisor::start_with(DynamicSupervisorSpec::new(), StartOptions::new()).await.unwrap();
+    /// # let _ = sup;
+    /// # }
+    /// ```
+    pub async fn start_with(
+        spec: DynamicSupervisorSpec,
+        options: StartOptions,
+    ) -> Result<Handle<DynamicSupervisor>, SupervisorStartError> {
+        start_with::<DynamicSupervisor>(spec, options)
+            .await
+            .map_err(SupervisorStartError::from_start)
+    }
+}
+
+impl Handle<Supervisor> {
+    async fn request<T>(
+        &self,
+        make: impl FnOnce(crate::ReplyTo<T>) -> Request,
+    ) -> Result<T, CallError> {
+        self.call_timeout(|r| SupervisorRequest(make(r)), SUPERVISOR_CALL_TIMEOUT)
+            .await
+    }
+
+    /// Adds a child and starts it (OTP's `start_child`): `AlreadyStarted(pid)` if the id
+    /// runs, `AlreadyPresent` if it is kept stopped.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use std::convert::Infallible;
+    /// use supervise_runtime::{ChildError, ChildSpec, Context, Init, Supervisor, SupervisorSpec, Worker};
+    /// struct Idle;
+    /// impl Worker for Idle {
+    ///     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible;
+    ///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Idle) }
+    /// }
+    /// let sup = Supervisor::start(SupervisorSpec::default()).await.unwrap();
+    /// let idle = sup.start_child(ChildSpec::<Idle>::worker(()).id("idle")).await.unwrap();
+    /// let again = sup.start_child(ChildSpec::<Idle>::worker(()).id("idle")).await;
+    /// assert_eq!(again.unwrap_err(), ChildError::AlreadyStarted(idle.pid()));
+    /// # }
+    /// ```
+    pub async fn start_child<W: Worker>(
+        &self,
+        spec: ChildSpec<W>,
+    ) -> Result<Handle<W>, ChildError> {
+        let p = self
+            .request(|r| Request::StartChild(spec.inner, r))
+            .await??;
+        Ok(typed::<W>(p))
+    }
+
+    /// Stops a child by id, keeping its spec (a temporary child's spec is removed).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{ChildError, Supervisor, SupervisorSpec};
+    /// let sup = Supervisor::start(SupervisorSpec::default()).await.unwrap();
+    /// assert_eq!(sup.terminate_child("nobody").await, Err(ChildError::NotFound));
+    /// # }
+    /// ```
+    pub async fn terminate_child(&self, id: &str) -> Result<(), ChildError> {
+        self.request(|r| Request::Terminate(id.into(), r)).await?
+    }
+
+    /// Starts a stopped child again; `Running` or `Restarting` if it has an incarnation.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{ChildError, Supervisor, SupervisorSpec};
+    /// let sup = Supervisor::start(SupervisorSpec::default()).await.unwrap();
+    /// assert_eq!(sup.restart_child("nobody").await, Err(ChildError::NotFound));
+    /// # }
+    /// ```
+    pub async fn restart_child(&self, id: &str) -> Result<Pid, ChildError> {
+        self.request(|r| Request::Restart(id.into(), r)).await?
+    }
+
+    /// Removes a stopped child's spec; `Running` or `Restarting` if it has an incarnation.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{ChildError, Supervisor, SupervisorSpec};
+    /// let sup = Supervisor::start(SupervisorSpec::default()).await.unwrap();
+    /// assert_eq!(sup.delete_child("nobody").await, Err(ChildError::NotFound));
+    /// # }
+    /// ```
+    pub async fn delete_child(&self, id: &str) -> Result<(), ChildError> {
+        self.request(|r| Request::Delete(id.into(), r)).await?
+    }
+
+    /// The children in start order.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let sup = supervise_runtime::Supervisor::start(Default::default()).await.unwrap();
+    /// assert!(sup.which_children().await.unwrap().is_empty());
+    /// # }
+    /// ```
+    pub async fn which_children(&self) -> Result<Vec<ChildInfo>, CallError> {
+        self.request(Request::Which).await
+    }
+
+    /// Counts of children: active, specs, supervisors, workers.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let sup = supervise_runtime::Supervisor::start(Default::default()).await.unwrap();
+    /// assert_eq!(sup.count_children().await.unwrap(), supervise_runtime::ChildCount::default());
+    /// # }
+    /// ```
+    pub async fn count_children(&self) -> Result<ChildCount, CallError> {
+        self.request(Request::Count).await
+    }
+
+    /// A [`Stable`] handle to the child with this id, reaching its current incarnation.
+    ///
+    /// See [`Stable`] for an example.
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{ChildError, Supervisor};
+    /// let sup = Supervisor::start(Default::default()).await.unwrap();
+    /// assert_eq!(sup.child::<Supervisor>("none").await.unwrap_err(), ChildError::NotFound);
+    /// # }
+    /// ```
+    pub async fn child<W: Worker>(&self, id: &str) -> Result<Stable<W>, ChildError> {
+        let (slot, worker_type) = self
+            .request(|r| Request::Slot(id.into(), r))
+            .await?
+            .ok_or(ChildError::NotFound)?;
+        if worker_type != std::any::TypeId::of::<W>() {
+            return Err(ChildError::WrongType(std::any::type_name::<W>()));
+        }
+        Ok(Stable {
+            id: id.into(),
+            slot,
+            supervisor: self.process(),
+            _worker: PhantomData,
+        })
+    }
+
+    /// Stops the supervisor (children in reverse start order) and returns its exit reason.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{ExitReason, Supervisor};
+    /// let sup = Supervisor::start(Default::default()).await.unwrap();
+    /// assert_eq!(sup.stop(ExitReason::Shutdown).await, ExitReason::Shutdown);
+    /// # }
+    /// ```
+    pub async fn stop(&self, reason: ExitReason) -> ExitReason {
+        let _ = self
+            .addr()
+            .send(crate::Envelope::Call(SupervisorRequest(Request::Stop(
+                reason,
+            ))));
+        self.process().wait().await
+    }
+}
+
+impl Handle<DynamicSupervisor> {
+    async fn request<T>(
+        &self,
+        make: impl FnOnce(crate::ReplyTo<T>) -> DynReq,
+    ) -> Result<T, CallError> {
+        self.call_timeout(|r| DynamicRequest(make(r)), SUPERVISOR_CALL_TIMEOUT)
+            .await
+    }
+
+    /// Starts a child and returns its typed handle once its `init` ran. Errors:
+    /// `Ignored` (init declined), `Start(..)` (init stopped or panicked),
+    /// `MaxChildren`; none of them leaves anything behind.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use std::convert::Infallible;
+    /// use supervise_runtime::{ChildSpec, Context, DynamicSupervisor, DynamicSupervisorSpec, Init, Worker};
+    /// struct Idle;
+    /// impl Worker for Idle {
+    ///     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible;
+    ///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Idle) }
+    /// }
+    /// let sup = DynamicSupervisor::start(DynamicSupervisorSpec::new()).await.unwrap();
+    /// let idle = sup.start_child(ChildSpec::<Idle>::worker(())).await.unwrap();
+    /// assert_eq!(sup.which_children().await.unwrap()[0].pid.pid(), Some(idle.pid()));
+    /// # }
+    /// ```
+    pub async fn start_child<W: Worker>(
+        &self,
+        spec: ChildSpec<W>,
+    ) -> Result<Handle<W>, ChildError> {
+        let p = self
+            .request(|r| DynReq::StartChild(spec.inner, r))
+            .await??;
+        Ok(typed::<W>(p))
+    }
+
+    /// Stops the child with this pid: `Ok`, then `NotFound`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{AsProcess, ChildError, DynamicSupervisor, Inbox};
+    /// let sup = DynamicSupervisor::start(Default::default()).await.unwrap();
+    /// let stranger = Inbox::<()>::new();
+    /// assert_eq!(sup.terminate_child(stranger.pid()).await, Err(ChildError::NotFound));
+    /// # }
+    /// ```
+    pub async fn terminate_child(&self, pid: Pid) -> Result<(), ChildError> {
+        self.request(|r| DynReq::Terminate(pid, r)).await?
+    }
+
+    /// The children (id `None`, pid or restarting, type, module).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let sup = supervise_runtime::DynamicSupervisor::start(Default::default()).await.unwrap();
+    /// assert!(sup.which_children().await.unwrap().is_empty());
+    /// # }
+    /// ```
+    pub async fn which_children(&self) -> Result<Vec<ChildInfo>, CallError> {
+        self.request(DynReq::Which).await
+    }
+
+    /// Counts of children: active, specs, supervisors, workers.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let sup = supervise_runtime::DynamicSupervisor::start(Default::default()).await.unwrap();
+    /// assert_eq!(sup.count_children().await.unwrap().specs, 0);
+    /// # }
+    /// ```
+    pub async fn count_children(&self) -> Result<ChildCount, CallError> {
+        self.request(DynReq::Count).await
+    }
+
+    /// Stops the supervisor (all children at once) and returns its exit reason.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{DynamicSupervisor, ExitReason};
+    /// let sup = DynamicSupervisor::start(Default::default()).await.unwrap();
+    /// assert_eq!(sup.stop(ExitReason::Shutdown).await, ExitReason::Shutdown);
+    /// # }
+    /// ```
+    pub async fn stop(&self, reason: ExitReason) -> ExitReason {
+        let _ = self
+            .addr()
+            .send(crate::Envelope::Call(DynamicRequest(DynReq::Stop(reason))));
+        self.process().wait().await
+    }
+}

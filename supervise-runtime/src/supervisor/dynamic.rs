@@ -1,0 +1,329 @@
+//! The dynamic supervisor's server: one-for-one over children started at run time.
+//!
+//! Children live in a map keyed by pid (O(1) to find the one that exited). A child whose
+//! restart failed stays under its old pid, marked restarting, until the retry.
+
+use std::convert::Infallible;
+
+use rustc_hash::FxHashMap;
+use tokio::time::Instant;
+
+use super::decide::{self, AfterExit, RestartWindow};
+use super::flags::{self, Backoff, DynamicSupervisorSpec, Intensity};
+use super::info::{ChildCount, ChildError, ChildInfo, ChildPid, SupervisorStartError};
+use super::server::clean_shutdown;
+use super::spec::{ExtraArgs, SpecInner};
+use super::{report, stop};
+use crate::process::{ProcessRef, control};
+use crate::worker::{Context, Flow, Init, ReplyTo, StartError, Worker};
+use crate::{AsProcess, ExitReason, Pid};
+
+/// A dynamic supervisor: a [`Worker`] that starts children on request and restarts them
+/// one for one. Use it through `Handle<DynamicSupervisor>`. A restarted dynamic
+/// supervisor comes back empty, as in OTP.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use supervise_runtime::{DynamicSupervisor, DynamicSupervisorSpec};
+/// let sup = DynamicSupervisor::start(DynamicSupervisorSpec::new()).await.unwrap();
+/// assert_eq!(sup.count_children().await.unwrap().active, 0);
+/// # }
+/// ```
+pub struct DynamicSupervisor {
+    me: ProcessRef,
+    intensity: Intensity,
+    window: RestartWindow,
+    max_children: Option<usize>,
+    extra: Option<ExtraArgs>,
+    backoff: Option<Backoff>,
+    children: FxHashMap<Pid, DynChild>,
+}
+
+struct DynChild {
+    spec: SpecInner,
+    /// `None` while restarting.
+    process: Option<ProcessRef>,
+    attempts: u32,
+    started: Instant,
+}
+
+/// A request to a dynamic supervisor (opaque: use the methods of `Handle<DynamicSupervisor>`).
+pub struct DynamicRequest(pub(crate) Request);
+
+pub(crate) enum Request {
+    StartChild(SpecInner, ReplyTo<Result<ProcessRef, ChildError>>),
+    Terminate(Pid, ReplyTo<Result<(), ChildError>>),
+    Which(ReplyTo<Vec<ChildInfo>>),
+    Count(ReplyTo<ChildCount>),
+    Stop(ExitReason),
+}
+
+/// A message a dynamic supervisor sends itself (opaque).
+pub struct DynamicInfo(Info);
+
+enum Info {
+    /// Retry a failed restart (counts against the intensity).
+    TryAgain(Pid),
+    /// A restart already counted, delayed by backoff.
+    Delayed(Pid),
+}
+
+impl std::fmt::Debug for DynamicRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DynamicRequest")
+    }
+}
+
+impl std::fmt::Debug for DynamicInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DynamicInfo")
+    }
+}
+
+impl std::fmt::Debug for DynamicSupervisor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DynamicSupervisor")
+            .field("pid", &self.me.pid())
+            .field("children", &self.children.len())
+            .finish()
+    }
+}
+
+impl Worker for DynamicSupervisor {
+    type Args = DynamicSupervisorSpec;
+    type Info = DynamicInfo;
+    type Call = DynamicRequest;
+    type Cast = Infallible;
+
+    async fn init(spec: DynamicSupervisorSpec, ctx: &mut Context<Self>) -> Init<Self> {
+        ctx.trap_exit(true);
+        if let Err(e) = spec.validate() {
+            return Init::Stop(SupervisorStartError::Invalid(e).into_reason());
+        }
+        Init::Ok(DynamicSupervisor {
+            me: ctx.process(),
+            intensity: spec.intensity,
+            window: RestartWindow::new(spec.intensity.max_restarts, spec.intensity.period),
+            max_children: spec.max_children,
+            extra: spec.extra_arguments,
+            backoff: spec.backoff,
+            children: FxHashMap::default(),
+        })
+    }
+
+    async fn handle_call(&mut self, req: DynamicRequest, _ctx: &mut Context<Self>) -> Flow {
+        match req.0 {
+            Request::StartChild(spec, reply) => reply.reply(self.start_child(spec).await),
+            Request::Terminate(pid, reply) => reply.reply(self.terminate_child(pid).await),
+            Request::Which(reply) => reply.reply(self.which_children()),
+            Request::Count(reply) => reply.reply(self.count_children()),
+            Request::Stop(reason) => return Flow::Stop(reason),
+        }
+        Flow::Continue
+    }
+
+    async fn handle_info(&mut self, msg: DynamicInfo, ctx: &mut Context<Self>) -> Flow {
+        let (key, counted) = match msg.0 {
+            Info::TryAgain(key) => (key, false),
+            Info::Delayed(key) => (key, true),
+        };
+        let Some(child) = self.children.remove_entry(&key) else {
+            return Flow::Continue;
+        };
+        if child.1.process.is_some() {
+            self.children.insert(child.0, child.1);
+            return Flow::Continue;
+        }
+        match counted {
+            true => {
+                self.restart_now(key, child.1, ctx).await;
+                Flow::Continue
+            }
+            false => self.restart(key, child.1, ctx).await,
+        }
+    }
+
+    async fn handle_exit(
+        &mut self,
+        from: Pid,
+        reason: ExitReason,
+        ctx: &mut Context<Self>,
+    ) -> Flow {
+        if ctx.parent() == Some(from) {
+            return Flow::Stop(reason);
+        }
+        let Some(child) = self.children.remove(&from) else {
+            return Flow::Continue;
+        };
+        match decide::after_exit(child.spec.restart, &reason) {
+            AfterExit::Restart => {
+                report::child(
+                    self.me.pid(),
+                    report::Context::ChildTerminated,
+                    &child.spec,
+                    Some(from),
+                    &reason,
+                );
+                self.restart(from, child, ctx).await
+            }
+            AfterExit::Keep { report } => {
+                if report {
+                    report::child(
+                        self.me.pid(),
+                        report::Context::ChildTerminated,
+                        &child.spec,
+                        Some(from),
+                        &reason,
+                    );
+                }
+                Flow::Continue
+            }
+        }
+    }
+
+    async fn terminate(&mut self, _reason: &ExitReason, _ctx: &mut Context<Self>) {
+        self.stop_all().await;
+    }
+}
+
+impl DynamicSupervisor {
+    async fn start_child(&mut self, spec: SpecInner) -> Result<ProcessRef, ChildError> {
+        flags::check_dynamic_child(&spec).map_err(ChildError::Invalid)?;
+        if self
+            .max_children
+            .is_some_and(|max| self.children.len() >= max)
+        {
+            return Err(ChildError::MaxChildren);
+        }
+        let p = spec.start(self.extra.as_ref()).await?;
+        let child = DynChild {
+            spec,
+            process: Some(p.clone()),
+            attempts: 0,
+            started: Instant::now(),
+        };
+        self.children.insert(p.pid(), child);
+        Ok(p)
+    }
+
+    async fn restart(&mut self, key: Pid, mut child: DynChild, ctx: &mut Context<Self>) -> Flow {
+        if !self.window.record(Instant::now()) {
+            let Intensity {
+                max_restarts,
+                period,
+            } = self.intensity;
+            report::intensity_exceeded(self.me.pid(), &child.spec, max_restarts, period);
+            return Flow::Stop(ExitReason::Shutdown);
+        }
+        if let Some(b) = self.backoff
+            && child.started.elapsed() > b.max
+        {
+            child.attempts = 0;
+        }
+        let delay = decide::backoff_delay(self.backoff, child.attempts);
+        child.attempts = child.attempts.saturating_add(1);
+        match delay {
+            Some(delay) => {
+                child.process = None;
+                self.children.insert(key, child);
+                ctx.send_after(DynamicInfo(Info::Delayed(key)), delay);
+            }
+            None => self.restart_now(key, child, ctx).await,
+        }
+        Flow::Continue
+    }
+
+    /// Starts a new incarnation; ignore drops the child, an error retries later.
+    async fn restart_now(&mut self, key: Pid, mut child: DynChild, ctx: &mut Context<Self>) {
+        match child.spec.start(self.extra.as_ref()).await {
+            Ok(p) => {
+                child.process = Some(p.clone());
+                child.started = Instant::now();
+                self.children.insert(p.pid(), child);
+            }
+            Err(StartError::Ignored) => {}
+            Err(e) => {
+                let reason = e.reason().cloned().unwrap_or_else(|| ExitReason::error(&e));
+                report::child(
+                    self.me.pid(),
+                    report::Context::StartError,
+                    &child.spec,
+                    None,
+                    &reason,
+                );
+                child.process = None;
+                self.children.insert(key, child);
+                let _ = ctx.handle().send(DynamicInfo(Info::TryAgain(key)));
+            }
+        }
+    }
+
+    async fn terminate_child(&mut self, pid: Pid) -> Result<(), ChildError> {
+        let child = self.children.remove(&pid).ok_or(ChildError::NotFound)?;
+        if let Some(p) = child.process {
+            let reason = stop::stop_child(&self.me, &p, child.spec.shutdown).await;
+            if !clean_shutdown(child.spec.shutdown, &reason) {
+                report::child(
+                    self.me.pid(),
+                    report::Context::ShutdownError,
+                    &child.spec,
+                    Some(pid),
+                    &reason,
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Stops every child at once: signal all, then wait for each until its own deadline.
+    /// Linear in the number of children.
+    async fn stop_all(&mut self) {
+        let children = std::mem::take(&mut self.children);
+        let mut waiting = Vec::with_capacity(children.len());
+        for (_, child) in children {
+            let Some(p) = child.process else { continue };
+            control::unlink(&self.me, &p);
+            stop::signal(&p, child.spec.shutdown);
+            waiting.push((p, stop::deadline(child.spec.shutdown), child.spec));
+        }
+        for (p, deadline, spec) in waiting {
+            let reason = stop::wait(&p, deadline).await;
+            if !clean_shutdown(spec.shutdown, &reason) {
+                report::child(
+                    self.me.pid(),
+                    report::Context::ShutdownError,
+                    &spec,
+                    Some(p.pid()),
+                    &reason,
+                );
+            }
+        }
+    }
+
+    fn which_children(&self) -> Vec<ChildInfo> {
+        self.children
+            .values()
+            .map(|c| ChildInfo {
+                id: None,
+                pid: match &c.process {
+                    Some(p) => ChildPid::Running(p.pid()),
+                    None => ChildPid::Restarting,
+                },
+                process: c.process.clone(),
+                child_type: c.spec.child_type,
+                module: c.spec.module,
+            })
+            .collect()
+    }
+
+    fn count_children(&self) -> ChildCount {
+        let mut count = ChildCount::default();
+        for c in self.children.values() {
+            count.add(
+                c.spec.child_type,
+                c.process.as_ref().is_some_and(|p| p.is_alive()),
+            );
+        }
+        count
+    }
+}

@@ -1,0 +1,487 @@
+//! Child specifications: what to start, and how to treat it when it stops.
+
+use std::any::Any;
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+
+use crate::process::ProcessRef;
+use crate::worker::{StartError, StartOptions, Worker, start_with};
+use crate::{AsProcess, Mailbox};
+
+/// The id of a child of a static supervisor.
+pub type ChildId = Arc<str>;
+
+/// When a child is restarted after it stops (OTP's `restart`). The default is `Permanent`.
+///
+/// ```
+/// use supervise_runtime::{ExitReason, Restart};
+/// assert!(Restart::Permanent.restarts_after(&ExitReason::Normal));
+/// assert!(!Restart::Transient.restarts_after(&ExitReason::Shutdown));
+/// assert!(Restart::Transient.restarts_after(&ExitReason::Killed));
+/// assert!(!Restart::Temporary.restarts_after(&ExitReason::Killed));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Restart {
+    /// Always restarted, even after a normal exit.
+    #[default]
+    Permanent,
+    /// Restarted only after an abnormal exit (not `normal`, `shutdown`, `{shutdown, _}`).
+    Transient,
+    /// Never restarted; its spec is removed when it stops.
+    Temporary,
+}
+
+impl Restart {
+    /// Whether a child with this restart type is restarted after exiting with `reason`.
+    ///
+    /// ```
+    /// use supervise_runtime::{ExitReason, Restart};
+    /// assert!(!Restart::Transient.restarts_after(&ExitReason::shutdown_with("bye")));
+    /// ```
+    pub fn restarts_after(self, reason: &crate::ExitReason) -> bool {
+        super::decide::after_exit(self, reason) == super::decide::AfterExit::Restart
+    }
+}
+
+/// How a supervisor stops a child (OTP's `shutdown`).
+///
+/// ```
+/// use std::time::Duration;
+/// use supervise_runtime::Shutdown;
+/// assert_eq!(Shutdown::default(), Shutdown::Timeout(Duration::from_millis(5000)));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Shutdown {
+    /// Kill at once (`kill` cannot be trapped; `terminate` does not run).
+    BrutalKill,
+    /// Send `shutdown`, wait this long for the child to exit, then kill it.
+    Timeout(Duration),
+    /// Send `shutdown` and wait as long as it takes (the default for supervisors).
+    Infinity,
+}
+
+impl Default for Shutdown {
+    /// 5 000 ms, OTP's default for workers.
+    fn default() -> Self {
+        Shutdown::Timeout(Duration::from_millis(5000))
+    }
+}
+
+impl fmt::Display for Shutdown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Shutdown::BrutalKill => f.write_str("brutal_kill"),
+            Shutdown::Timeout(d) => write!(f, "{}", d.as_millis()),
+            Shutdown::Infinity => f.write_str("infinity"),
+        }
+    }
+}
+
+/// Whether a child is a worker or a supervisor (OTP's `type`).
+///
+/// ```
+/// use supervise_runtime::ChildType;
+/// assert_eq!(ChildType::Worker.to_string(), "worker");
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ChildType {
+    /// A worker.
+    #[default]
+    Worker,
+    /// A supervisor (its default shutdown is `Infinity`).
+    Supervisor,
+}
+
+impl fmt::Display for ChildType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ChildType::Worker => "worker",
+            ChildType::Supervisor => "supervisor",
+        })
+    }
+}
+
+/// Starts one incarnation of a child, linked to the calling process (the supervisor).
+pub(crate) trait Starter: Send {
+    fn start(&self, options: StartOptions, extra: Option<&ExtraArgs>) -> StartFuture;
+    fn box_clone(&self) -> Box<dyn Starter>;
+}
+
+pub(crate) type StartFuture = BoxFuture<'static, Result<ProcessRef, StartError>>;
+
+struct Plain<W: Worker>(W::Args);
+
+impl<W: Worker> Starter for Plain<W>
+where
+    W::Args: Clone,
+{
+    fn start(&self, options: StartOptions, _extra: Option<&ExtraArgs>) -> StartFuture {
+        let args = self.0.clone();
+        Box::pin(async move { start_with::<W>(args, options).await.map(|h| h.process()) })
+    }
+    fn box_clone(&self) -> Box<dyn Starter> {
+        Box::new(Plain::<W>(self.0.clone()))
+    }
+}
+
+struct WithExtra<W, E, A>(A, PhantomData<fn() -> (W, E)>);
+
+impl<W, E, A> Starter for WithExtra<W, E, A>
+where
+    W: Worker<Args = (E, A)>,
+    E: Clone + Send + 'static,
+    A: Clone + Send + 'static,
+{
+    fn start(&self, options: StartOptions, extra: Option<&ExtraArgs>) -> StartFuture {
+        let extra = extra.and_then(|e| e.get::<E>());
+        let args = self.0.clone();
+        Box::pin(async move {
+            let extra = extra.ok_or_else(|| {
+                let rule = format!(
+                    "the supervisor has no extra_arguments of type {}",
+                    std::any::type_name::<E>()
+                );
+                StartError::Stopped(crate::ExitReason::error(rule))
+            })?;
+            start_with::<W>((extra, args), options)
+                .await
+                .map(|h| h.process())
+        })
+    }
+    fn box_clone(&self) -> Box<dyn Starter> {
+        Box::new(WithExtra::<W, E, A>(self.0.clone(), PhantomData))
+    }
+}
+
+/// A dynamic supervisor's `extra_arguments`, cloned into each child's start arguments.
+pub(crate) struct ExtraArgs {
+    value: Box<dyn Any + Send>,
+    clone: fn(&(dyn Any + Send)) -> Box<dyn Any + Send>,
+    type_name: &'static str,
+}
+
+impl ExtraArgs {
+    pub(crate) fn new<E: Clone + Send + 'static>(value: E) -> Self {
+        fn clone_as<E: Clone + Send + 'static>(v: &(dyn Any + Send)) -> Box<dyn Any + Send> {
+            match v.downcast_ref::<E>() {
+                Some(e) => Box::new(e.clone()),
+                None => unreachable!("ExtraArgs keeps the type it was made with"),
+            }
+        }
+        ExtraArgs {
+            value: Box::new(value),
+            clone: clone_as::<E>,
+            type_name: std::any::type_name::<E>(),
+        }
+    }
+
+    fn get<E: Clone + 'static>(&self) -> Option<E> {
+        (&*self.value as &dyn Any).downcast_ref::<E>().cloned()
+    }
+}
+
+impl Clone for ExtraArgs {
+    fn clone(&self) -> Self {
+        ExtraArgs {
+            value: (self.clone)(&*self.value),
+            clone: self.clone,
+            type_name: self.type_name,
+        }
+    }
+}
+
+impl fmt::Debug for ExtraArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ExtraArgs<{}>", self.type_name)
+    }
+}
+
+/// The untyped spec a supervisor keeps.
+pub(crate) struct SpecInner {
+    /// The given id; `None` means the default, the worker's type name (kept unallocated
+    /// because dynamic children, which have no id, are many).
+    pub(crate) id: Option<ChildId>,
+    pub(crate) worker_type: std::any::TypeId,
+    pub(crate) starter: Box<dyn Starter>,
+    pub(crate) restart: Restart,
+    pub(crate) shutdown: Shutdown,
+    pub(crate) child_type: ChildType,
+    pub(crate) significant: bool,
+    pub(crate) name: Option<Arc<str>>,
+    pub(crate) mailbox: Mailbox,
+    pub(crate) module: &'static str,
+}
+
+impl SpecInner {
+    pub(crate) fn id_str(&self) -> &str {
+        self.id.as_deref().unwrap_or(self.module)
+    }
+
+    pub(crate) fn id(&self) -> ChildId {
+        self.id.clone().unwrap_or_else(|| self.module.into())
+    }
+
+    /// Starts one incarnation linked to the calling process.
+    pub(crate) fn start(&self, extra: Option<&ExtraArgs>) -> StartFuture {
+        let mut options = StartOptions::new().link(true).mailbox(self.mailbox);
+        if let Some(name) = &self.name {
+            options = options.name(name.clone());
+        }
+        self.starter.start(options, extra)
+    }
+}
+
+impl Clone for SpecInner {
+    fn clone(&self) -> Self {
+        SpecInner {
+            id: self.id.clone(),
+            worker_type: self.worker_type,
+            starter: self.starter.box_clone(),
+            restart: self.restart,
+            shutdown: self.shutdown,
+            child_type: self.child_type,
+            significant: self.significant,
+            name: self.name.clone(),
+            mailbox: self.mailbox,
+            module: self.module,
+        }
+    }
+}
+
+impl fmt::Debug for SpecInner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChildSpec")
+            .field("id", &self.id_str())
+            .field("start", &format_args!("{}::start_link(..)", self.module))
+            .field("restart", &self.restart)
+            .field("shutdown", &self.shutdown)
+            .field("type", &self.child_type)
+            .field("significant", &self.significant)
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// How to start a child of worker type `W` and how to treat it when it stops.
+///
+/// Built from the worker type and its start arguments, which are cloned for each
+/// (re)start. Defaults as in OTP: id = the worker's type name, `Permanent`, shutdown
+/// 5 000 ms for a worker and `Infinity` for a supervisor, not significant.
+/// `#[worker]` generates `W::child_spec(args)` returning one.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use std::convert::Infallible;
+/// use supervise_runtime::{ChildSpec, Context, Init, Restart, Shutdown, Worker};
+/// struct Cache;
+/// impl Worker for Cache {
+///     type Args = usize;
+///     type Info = Infallible;
+///     type Call = Infallible;
+///     type Cast = Infallible;
+///     async fn init(_: usize, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Cache) }
+/// }
+/// let spec = ChildSpec::<Cache>::worker(1024)
+///     .id("cache")
+///     .restart(Restart::Transient)
+///     .shutdown(Shutdown::BrutalKill);
+/// assert_eq!(spec.get_id(), "cache");
+/// assert_eq!(spec.get_restart(), Restart::Transient);
+/// # }
+/// ```
+pub struct ChildSpec<W: Worker> {
+    pub(crate) inner: SpecInner,
+    _worker: PhantomData<fn() -> W>,
+}
+
+impl<W: Worker> ChildSpec<W> {
+    /// A worker child started with `args` (cloned for every restart).
+    ///
+    /// See [`ChildSpec`] for an example.
+    /// ```
+    /// # use supervise_runtime::{ChildSpec, Worker};
+    /// fn spec<W: Worker<Args = ()>>() -> ChildSpec<W> { ChildSpec::<W>::worker(()) }
+    /// ```
+    pub fn worker(args: W::Args) -> Self
+    where
+        W::Args: Clone,
+    {
+        Self::from_starter(Box::new(Plain::<W>(args)), ChildType::Worker)
+    }
+
+    /// A worker whose `Args` are `(E, A)`: `E` comes from the dynamic supervisor's
+    /// `extra_arguments` at each start (prepended, as in OTP), `A` from here.
+    ///
+    /// ```
+    /// # use supervise_runtime::{ChildSpec, Worker};
+    /// fn spec<W: Worker<Args = (u8, String)>>() -> ChildSpec<W> {
+    ///     ChildSpec::<W>::with_extra_arguments::<u8, String>("own".into())
+    /// }
+    /// ```
+    pub fn with_extra_arguments<E, A>(args: A) -> Self
+    where
+        W: Worker<Args = (E, A)>,
+        E: Clone + Send + 'static,
+        A: Clone + Send + 'static,
+    {
+        Self::from_starter(
+            Box::new(WithExtra::<W, E, A>(args, PhantomData)),
+            ChildType::Worker,
+        )
+    }
+
+    fn from_starter(starter: Box<dyn Starter>, child_type: ChildType) -> Self {
+        let module = std::any::type_name::<W>();
+        let shutdown = match child_type {
+            ChildType::Worker => Shutdown::default(),
+            ChildType::Supervisor => Shutdown::Infinity,
+        };
+        ChildSpec {
+            inner: SpecInner {
+                id: None,
+                worker_type: std::any::TypeId::of::<W>(),
+                starter,
+                restart: Restart::Permanent,
+                shutdown,
+                child_type,
+                significant: false,
+                name: None,
+                mailbox: Mailbox::default(),
+                module,
+            },
+            _worker: PhantomData,
+        }
+    }
+
+    pub(crate) fn into_supervisor(mut self) -> Self {
+        self.inner.child_type = ChildType::Supervisor;
+        self.inner.shutdown = Shutdown::Infinity;
+        self
+    }
+
+    /// Sets the child's id (unique within a static supervisor).
+    ///
+    /// ```
+    /// # use supervise_runtime::{ChildSpec, Worker};
+    /// fn named<W: Worker>(s: ChildSpec<W>) -> ChildSpec<W> { s.id("db") }
+    /// ```
+    pub fn id(mut self, id: impl Into<ChildId>) -> Self {
+        self.inner.id = Some(id.into());
+        self
+    }
+
+    /// Sets the restart type.
+    ///
+    /// ```
+    /// # use supervise_runtime::{ChildSpec, Restart, Worker};
+    /// fn once<W: Worker>(s: ChildSpec<W>) -> ChildSpec<W> { s.restart(Restart::Temporary) }
+    /// ```
+    pub fn restart(mut self, restart: Restart) -> Self {
+        self.inner.restart = restart;
+        self
+    }
+
+    /// Sets how the child is stopped.
+    ///
+    /// ```
+    /// # use supervise_runtime::{ChildSpec, Shutdown, Worker};
+    /// fn quick<W: Worker>(s: ChildSpec<W>) -> ChildSpec<W> { s.shutdown(Shutdown::BrutalKill) }
+    /// ```
+    pub fn shutdown(mut self, shutdown: Shutdown) -> Self {
+        self.inner.shutdown = shutdown;
+        self
+    }
+
+    /// Marks the child significant for the supervisor's `auto_shutdown` (it must then be
+    /// transient or temporary).
+    ///
+    /// ```
+    /// # use supervise_runtime::{ChildSpec, Restart, Worker};
+    /// fn key<W: Worker>(s: ChildSpec<W>) -> ChildSpec<W> { s.restart(Restart::Transient).significant(true) }
+    /// ```
+    pub fn significant(mut self, significant: bool) -> Self {
+        self.inner.significant = significant;
+        self
+    }
+
+    /// Registers every incarnation under `name`, so the name follows restarts.
+    ///
+    /// ```
+    /// # use supervise_runtime::{ChildSpec, Worker};
+    /// fn named<W: Worker>(s: ChildSpec<W>) -> ChildSpec<W> { s.name("app:db") }
+    /// ```
+    pub fn name(mut self, name: impl Into<Arc<str>>) -> Self {
+        self.inner.name = Some(name.into());
+        self
+    }
+
+    /// The mailbox each incarnation gets.
+    ///
+    /// ```
+    /// # use supervise_runtime::{ChildSpec, Mailbox, Worker};
+    /// fn small<W: Worker>(s: ChildSpec<W>) -> ChildSpec<W> { s.mailbox(Mailbox::Bounded(64)) }
+    /// ```
+    pub fn mailbox(mut self, mailbox: Mailbox) -> Self {
+        self.inner.mailbox = mailbox;
+        self
+    }
+
+    /// The child's id.
+    ///
+    /// ```
+    /// # use supervise_runtime::{ChildSpec, Worker};
+    /// fn id_of<W: Worker>(s: &ChildSpec<W>) -> &str { s.get_id() }
+    /// ```
+    pub fn get_id(&self) -> &str {
+        self.inner.id_str()
+    }
+
+    /// The child's restart type.
+    ///
+    /// ```
+    /// # use supervise_runtime::{ChildSpec, Restart, Worker};
+    /// fn restart_of<W: Worker>(s: &ChildSpec<W>) -> Restart { s.get_restart() }
+    /// ```
+    pub fn get_restart(&self) -> Restart {
+        self.inner.restart
+    }
+
+    /// The child's shutdown.
+    ///
+    /// ```
+    /// # use supervise_runtime::{ChildSpec, Shutdown, Worker};
+    /// fn shutdown_of<W: Worker>(s: &ChildSpec<W>) -> Shutdown { s.get_shutdown() }
+    /// ```
+    pub fn get_shutdown(&self) -> Shutdown {
+        self.inner.shutdown
+    }
+
+    /// Whether the child is a worker or a supervisor.
+    ///
+    /// ```
+    /// # use supervise_runtime::{ChildSpec, ChildType, Worker};
+    /// fn type_of<W: Worker>(s: &ChildSpec<W>) -> ChildType { s.get_type() }
+    /// ```
+    pub fn get_type(&self) -> ChildType {
+        self.inner.child_type
+    }
+}
+
+impl<W: Worker> Clone for ChildSpec<W> {
+    fn clone(&self) -> Self {
+        ChildSpec {
+            inner: self.inner.clone(),
+            _worker: PhantomData,
+        }
+    }
+}
+
+impl<W: Worker> fmt::Debug for ChildSpec<W> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.inner, f)
+    }
+}
