@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 use tracing::field::{Field, Visit};
-use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::Layer;
+use tracing_subscriber::layer::{Context, SubscriberExt};
 
 /// One captured `tracing` event: its target, level and fields (`message` included).
 #[derive(Clone, Debug)]
@@ -38,7 +38,12 @@ pub struct Logs(Arc<Mutex<Vec<Event>>>);
 impl Logs {
     /// Every event with this target.
     pub fn with_target(&self, target: &str) -> Vec<Event> {
-        self.0.lock().iter().filter(|e| e.target == target).cloned().collect()
+        self.0
+            .lock()
+            .iter()
+            .filter(|e| e.target == target)
+            .cloned()
+            .collect()
     }
 
     /// Every event.
@@ -53,7 +58,8 @@ struct Fields<'a>(&'a mut BTreeMap<String, String>);
 
 impl Visit for Fields<'_> {
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.0.insert(field.name().to_string(), format!("{value:?}"));
+        self.0
+            .insert(field.name().to_string(), format!("{value:?}"));
     }
     fn record_str(&mut self, field: &Field, value: &str) {
         self.0.insert(field.name().to_string(), value.to_string());
@@ -65,7 +71,11 @@ impl<S: tracing::Subscriber> Layer<S> for Recorder {
         let mut fields = BTreeMap::new();
         event.record(&mut Fields(&mut fields));
         let meta = event.metadata();
-        self.0 .0.lock().push(Event { target: meta.target().to_string(), level: *meta.level(), fields });
+        self.0.0.lock().push(Event {
+            target: meta.target().to_string(),
+            level: *meta.level(),
+            fields,
+        });
     }
 }
 
