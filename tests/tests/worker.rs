@@ -471,10 +471,7 @@ async fn process_dying_during_a_call_returns_its_reason() {
 #[tokio::test]
 async fn calling_oneself_is_an_error_not_a_deadlock() {
     let p = probe().await;
-    assert_eq!(
-        p.call(Call::Recurse).await,
-        Ok(Err(CallError::CallingSelf))
-    );
+    assert_eq!(p.call(Call::Recurse).await, Ok(Err(CallError::CallingSelf)));
 }
 
 #[tokio::test]
