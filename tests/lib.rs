@@ -1,6 +1,11 @@
-//! Integration tests of supervise live in `tests/`; this library holds their shared parts:
-//! a configurable [`Probe`] worker that counts its live states, and a `tracing` layer
-//! that captures supervisor reports.
+//! Shared helpers for supervise's integration tests.
+//!
+//! [`capture_logs`] records the `tracing` events (crash and supervisor reports) emitted on
+//! the current thread, so a test can assert the report's fields. Tests run on tokio's
+//! current-thread runtime, where every process task runs on the test's thread.
+//! [`capture`] does the same through one global subscriber (immune to callsite-interest
+//! caching across parallel tests), and [`Probe`] is a configurable worker whose live
+//! states are counted, for the supervisor tests.
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -9,9 +14,84 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 
 use parking_lot::Mutex;
-use supervise_runtime::{Context, ExitReason, Flow, Init, ReplyTo, Worker};
 use tracing::field::{Field, Visit};
+use tracing_subscriber::Layer;
 use tracing_subscriber::layer::{Context as LayerContext, SubscriberExt};
+
+use supervise_runtime::{Context, ExitReason, Flow, Init, ReplyTo, Worker};
+
+/// One captured `tracing` event: its target, level and fields (`message` included).
+#[derive(Clone, Debug)]
+pub struct Event {
+    /// The event's target, e.g. `supervise::crash`.
+    pub target: String,
+    /// The level, e.g. `ERROR`.
+    pub level: tracing::Level,
+    /// Every field, formatted.
+    pub fields: BTreeMap<String, String>,
+}
+
+impl Event {
+    /// A field's text; empty if absent.
+    pub fn field(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", String::as_str)
+    }
+}
+
+/// The events captured so far.
+#[derive(Clone, Debug, Default)]
+pub struct Logs(Arc<Mutex<Vec<Event>>>);
+
+impl Logs {
+    /// Every event with this target.
+    pub fn with_target(&self, target: &str) -> Vec<Event> {
+        self.0
+            .lock()
+            .iter()
+            .filter(|e| e.target == target)
+            .cloned()
+            .collect()
+    }
+
+    /// Every event.
+    pub fn all(&self) -> Vec<Event> {
+        self.0.lock().clone()
+    }
+}
+
+struct Recorder(Logs);
+
+struct Fields<'a>(&'a mut BTreeMap<String, String>);
+
+impl Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.0
+            .insert(field.name().to_string(), format!("{value:?}"));
+    }
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.insert(field.name().to_string(), value.to_string());
+    }
+}
+
+impl<S: tracing::Subscriber> Layer<S> for Recorder {
+    fn on_event(&self, event: &tracing::Event<'_>, _ctx: LayerContext<'_, S>) {
+        let mut fields = BTreeMap::new();
+        event.record(&mut Fields(&mut fields));
+        let meta = event.metadata();
+        self.0.0.lock().push(Event {
+            target: meta.target().to_string(),
+            level: *meta.level(),
+            fields,
+        });
+    }
+}
+
+/// Starts capturing this thread's `tracing` events until the guard is dropped.
+pub fn capture_logs() -> (tracing::subscriber::DefaultGuard, Logs) {
+    let logs = Logs::default();
+    let subscriber = tracing_subscriber::registry().with(Recorder(logs.clone()));
+    (tracing::subscriber::set_default(subscriber), logs)
+}
 
 /// How the probe's `init` behaves (shared, so a test can change it between restarts).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -203,21 +283,9 @@ thread_local! {
 /// Sends every event to the capture open on the emitting thread, if any. It is the one
 /// global subscriber, so no callsite's interest is ever cached as "never" by a thread
 /// that had no capture open (which a per-test `set_default` is prone to).
-struct Layer;
+struct GlobalLayer;
 
-struct Fields<'a>(&'a mut BTreeMap<String, String>);
-
-impl Visit for Fields<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.0
-            .insert(field.name().to_string(), format!("{value:?}"));
-    }
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.insert(field.name().to_string(), value.to_string());
-    }
-}
-
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Layer {
+impl<S: tracing::Subscriber> Layer<S> for GlobalLayer {
     fn on_event(&self, event: &tracing::Event<'_>, _: LayerContext<'_, S>) {
         let Some(reports) = CURRENT.with(|c| c.borrow().clone()) else {
             return;
@@ -247,7 +315,9 @@ impl Drop for CaptureGuard {
 pub fn capture() -> (Reports, CaptureGuard) {
     static INSTALL: std::sync::Once = std::sync::Once::new();
     INSTALL.call_once(|| {
-        let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry().with(Layer));
+        let _ = tracing::subscriber::set_global_default(
+            tracing_subscriber::registry().with(GlobalLayer),
+        );
     });
     let reports = Reports::default();
     CURRENT.with(|c| *c.borrow_mut() = Some(reports.clone()));

@@ -101,13 +101,13 @@ mod tests {
 
     #[test]
     fn restart_table() {
-        use AfterExit::*;
-        use Restart::*;
+        use AfterExit::{Keep, Restart as Again};
+        use Restart::{Permanent, Temporary, Transient};
         let crash = ExitReason::error("boom");
         let table = [
-            (Permanent, ExitReason::Normal, Restart),
-            (Permanent, ExitReason::Shutdown, Restart),
-            (Permanent, crash.clone(), Restart),
+            (Permanent, ExitReason::Normal, Again),
+            (Permanent, ExitReason::Shutdown, Again),
+            (Permanent, crash.clone(), Again),
             (Transient, ExitReason::Normal, Keep { report: false }),
             (Transient, ExitReason::Shutdown, Keep { report: false }),
             (
@@ -115,8 +115,8 @@ mod tests {
                 ExitReason::shutdown_with("x"),
                 Keep { report: false },
             ),
-            (Transient, crash.clone(), Restart),
-            (Transient, ExitReason::Killed, Restart),
+            (Transient, crash.clone(), Again),
+            (Transient, ExitReason::Killed, Again),
             (Temporary, ExitReason::Normal, Keep { report: false }),
             (Temporary, crash.clone(), Keep { report: true }),
             (Temporary, ExitReason::Killed, Keep { report: true }),
