@@ -243,6 +243,8 @@ pub struct Captured {
     pub level: tracing::Level,
     /// Its fields, formatted.
     pub fields: BTreeMap<String, String>,
+    /// When it was emitted (tokio's clock, so paused time counts).
+    pub at: tokio::time::Instant,
 }
 
 impl Captured {
@@ -265,6 +267,11 @@ impl Reports {
             .filter(|c| c.target == "supervise::supervisor")
             .cloned()
             .collect()
+    }
+
+    /// The targets of every captured event, in order.
+    pub fn all_targets(&self) -> Vec<String> {
+        self.0.lock().iter().map(|c| c.target.clone()).collect()
     }
 
     /// The `context` fields of the supervisor reports, in order.
@@ -296,6 +303,7 @@ impl<S: tracing::Subscriber> Layer<S> for GlobalLayer {
             target: event.metadata().target().to_string(),
             level: *event.metadata().level(),
             fields,
+            at: tokio::time::Instant::now(),
         });
     }
 }

@@ -133,3 +133,5 @@ pub use supervisor::{
     ChildType, DynamicSupervisor, DynamicSupervisorSpec, Restart, Shutdown, SpecError, Stable,
     StableError, Strategy, Supervisor, SupervisorSpec, SupervisorStartError,
 };
+mod application;
+pub use application::{AppExit, Application};

@@ -1,0 +1,169 @@
+//! The application root: start a supervision tree, run until SIGINT/SIGTERM or a stop
+//! request, stop the tree in order, and tell the program how to exit.
+//!
+//! When the root supervisor gives up on its own (its restart intensity was exceeded, or
+//! `auto_shutdown` ended it), [`AppExit::code`] is 1, so a service manager (systemd,
+//! Kubernetes) sees the failure and restarts the program; a requested stop gives 0.
+
+use std::future::Future;
+use std::process::ExitCode;
+
+use crate::supervisor::{Supervisor, SupervisorSpec, SupervisorStartError};
+use crate::{AsProcess, ExitReason, Handle};
+
+/// A running application: the root supervisor of a tree, not linked to anything.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use supervise_runtime::{Application, ExitReason, Strategy, SupervisorSpec};
+/// let app = Application::start(SupervisorSpec::new(Strategy::OneForOne)).await.unwrap();
+/// let exit = app.run_until(async {}).await; // stop at once
+/// assert_eq!(exit.reason, ExitReason::Shutdown);
+/// assert_eq!(exit.code(), 0);
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct Application {
+    root: Handle<Supervisor>,
+}
+
+/// How an application ended.
+///
+/// ```
+/// use supervise_runtime::{AppExit, ExitReason};
+/// let exit = AppExit { reason: ExitReason::Shutdown, gave_up: true };
+/// assert_eq!(exit.code(), 1);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct AppExit {
+    /// The root supervisor's exit reason.
+    pub reason: ExitReason,
+    /// True when the root exited on its own rather than on a signal or stop request.
+    pub gave_up: bool,
+}
+
+impl AppExit {
+    /// The process exit status: 1 when the root gave up, else 0.
+    ///
+    /// ```
+    /// let exit = supervise_runtime::AppExit { reason: supervise_runtime::ExitReason::Shutdown, gave_up: false };
+    /// assert_eq!(exit.code(), 0);
+    /// ```
+    pub fn code(&self) -> u8 {
+        u8::from(self.gave_up)
+    }
+
+    /// The status as an [`ExitCode`], to return from `main`.
+    ///
+    /// ```
+    /// let exit = supervise_runtime::AppExit { reason: supervise_runtime::ExitReason::Shutdown, gave_up: true };
+    /// assert_eq!(exit.exit_code(), std::process::ExitCode::from(1));
+    /// ```
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(self.code())
+    }
+}
+
+impl Application {
+    /// Starts the root supervisor (returning after every child started).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use std::time::Duration;
+    /// use supervise_runtime::{Application, SupervisorSpec};
+    /// let bad = SupervisorSpec::default().intensity(1, Duration::ZERO);
+    /// assert!(Application::start(bad).await.is_err());
+    /// # }
+    /// ```
+    pub async fn start(spec: SupervisorSpec) -> Result<Application, SupervisorStartError> {
+        Ok(Application {
+            root: Supervisor::start(spec).await?,
+        })
+    }
+
+    /// The root supervisor.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let app = supervise_runtime::Application::start(Default::default()).await.unwrap();
+    /// assert!(app.root().is_alive());
+    /// # }
+    /// ```
+    pub fn root(&self) -> &Handle<Supervisor> {
+        &self.root
+    }
+
+    /// Runs until SIGINT (Ctrl-C) or SIGTERM, then stops the tree in order; or until the
+    /// root gives up. Return `exit.exit_code()` from `main`.
+    ///
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> std::process::ExitCode {
+    /// use supervise_runtime::{Application, Strategy, SupervisorSpec};
+    /// let app = Application::start(SupervisorSpec::new(Strategy::OneForOne)).await.unwrap();
+    /// app.run().await.exit_code()
+    /// # }
+    /// ```
+    pub async fn run(self) -> AppExit {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Runs until `stop` completes (then stops the tree in order) or the root gives up.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{AsProcess, Application, ExitReason};
+    /// let app = Application::start(Default::default()).await.unwrap();
+    /// app.root().process().exit(ExitReason::Kill); // the root dies on its own
+    /// let exit = app.run_until(std::future::pending()).await;
+    /// assert!(exit.gave_up);
+    /// assert_eq!(exit.code(), 1);
+    /// # }
+    /// ```
+    pub async fn run_until(self, stop: impl Future<Output = ()>) -> AppExit {
+        let root = self.root.process();
+        tokio::select! {
+            reason = root.wait() => {
+                tracing::error!(
+                    target: "supervise::application",
+                    root = %root.pid(),
+                    reason = %reason,
+                    "the application's root supervisor gave up ({reason}); exiting with status 1"
+                );
+                AppExit { reason, gave_up: true }
+            }
+            () = stop => {
+                let reason = self.root.stop(ExitReason::Shutdown).await;
+                AppExit { reason, gave_up: false }
+            }
+        }
+    }
+}
+
+/// Completes on SIGINT or SIGTERM (never, for a signal that cannot be listened to).
+async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate() => {}
+    }
+}
+
+#[cfg(unix)]
+async fn terminate() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            term.recv().await;
+        }
+        Err(_) => std::future::pending().await,
+    }
+}
+
+#[cfg(not(unix))]
+async fn terminate() {
+    std::future::pending().await
+}

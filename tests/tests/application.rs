@@ -1,0 +1,65 @@
+//! The application root: stop on request in order with status 0, give up with status 1.
+
+use std::time::Duration;
+
+use supervise_runtime::{
+    AppExit, Application, AsProcess, ChildSpec, ExitReason, Strategy, SupervisorSpec,
+};
+use tests::{Lab, Probe, ProbeMsg, capture};
+
+fn tree(lab: &Lab, max_restarts: u32) -> SupervisorSpec {
+    let inner = SupervisorSpec::new(Strategy::OneForAll)
+        .child(ChildSpec::<Probe>::worker(lab.probe("b", true)).id("b"))
+        .child(ChildSpec::<Probe>::worker(lab.probe("c", true)).id("c"));
+    SupervisorSpec::new(Strategy::OneForOne)
+        .intensity(max_restarts, Duration::from_secs(5))
+        .child(ChildSpec::<Probe>::worker(lab.probe("a", true)).id("a"))
+        .child(ChildSpec::supervisor(inner).id("inner"))
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stop_request_stops_the_tree_in_reverse_order_with_status_0() {
+    let lab = Lab::new();
+    let app = Application::start(tree(&lab, 3)).await.unwrap();
+    assert_eq!(lab.take_events(), ["start:a", "start:b", "start:c"]);
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tx.send(()).unwrap();
+    let exit = app.run_until(async { rx.await.unwrap() }).await;
+    assert_eq!(
+        exit,
+        AppExit {
+            reason: ExitReason::Shutdown,
+            gave_up: false
+        }
+    );
+    assert_eq!(exit.code(), 0);
+    assert_eq!(lab.take_events(), ["stop:c", "stop:b", "stop:a"]);
+    assert_eq!(lab.live(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_root_that_gives_up_ends_with_status_1() {
+    let lab = Lab::new();
+    let (logs, _guard) = capture();
+    let app = Application::start(tree(&lab, 0)).await.unwrap();
+    let a = app
+        .root()
+        .child::<Probe>("a")
+        .await
+        .unwrap()
+        .current()
+        .unwrap();
+    a.send(ProbeMsg::Crash("fatal".into())).unwrap();
+    let exit = app.run_until(std::future::pending()).await;
+    assert_eq!(
+        exit,
+        AppExit {
+            reason: ExitReason::Shutdown,
+            gave_up: true
+        }
+    );
+    assert_eq!(exit.exit_code(), std::process::ExitCode::from(1));
+    assert_eq!(lab.live(), 0);
+    let all: Vec<_> = logs.all_targets();
+    assert!(all.iter().any(|t| t == "supervise::application"));
+}
