@@ -2,9 +2,7 @@
 
 use std::time::Duration;
 
-use supervise_runtime::{
-    AppExit, Application, AsProcess, ChildSpec, ExitReason, Strategy, SupervisorSpec,
-};
+use supervise_runtime::{AppExit, Application, ChildSpec, ExitReason, Strategy, SupervisorSpec};
 use tests::{Lab, Probe, ProbeMsg, capture};
 
 fn tree(lab: &Lab, max_restarts: u32) -> SupervisorSpec {
