@@ -13,6 +13,12 @@ pub mod registry;
 pub mod timer;
 mod worker;
 
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub mod docs_worker;
+
 pub use inbox::{Inbox, RecvError};
 pub use pid::{Pid, Ref};
 pub use process::{Addr, AsProcess, Down, Mailbox, ProcessRef, Received, SendError};
@@ -22,3 +28,6 @@ pub use worker::{
     CallError, Context, DEFAULT_CALL_TIMEOUT, Envelope, Flow, Handle, Init, MessageOf, ReplyTo,
     StartError, StartOptions, Worker, start, start_link, start_with,
 };
+
+/// Writes a [`Worker`] from an `impl` block: see [`docs_worker`] for the guide and what it generates.
+pub use supervise_macros::worker;
