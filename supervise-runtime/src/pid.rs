@@ -67,7 +67,7 @@ impl fmt::Debug for Pid {
 /// let target = Inbox::<()>::new();
 /// let m1 = watcher.monitor(&target);
 /// let m2 = watcher.monitor(&target);
-/// assert_ne!(m1.reference(), m2.reference());
+/// assert_ne!(m1, m2);
 /// # }
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

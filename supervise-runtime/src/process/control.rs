@@ -115,10 +115,6 @@ impl Control {
         std::mem::replace(&mut self.state.lock().trap_exit, on)
     }
 
-    pub(crate) fn traps_exit(&self) -> bool {
-        self.state.lock().trap_exit
-    }
-
     pub(crate) fn has_pending(&self) -> bool {
         self.pending.load(Ordering::Acquire) != 0
     }

@@ -127,6 +127,7 @@ impl ProcessRef {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// use supervise_runtime::{AsProcess, ExitReason, Inbox};
     /// let target = Inbox::<()>::new();
+    /// let _shell = Inbox::<()>::new(); // the newest inbox is the calling process
     /// target.process().exit(ExitReason::Normal);
     /// assert!(target.is_alive(), "normal is ignored by a non-trapping process");
     /// target.process().exit(ExitReason::error("boom"));

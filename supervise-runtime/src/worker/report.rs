@@ -28,9 +28,17 @@ pub(super) fn log_crash<W: Worker>(
     let location = reason.panic().and_then(|p| p.location()).unwrap_or("-");
     let worker = std::any::type_name::<W>();
     let mut text = String::new();
-    let _ = write!(text, "process {pid} ({worker}) terminating\n** {reason}");
-    if location != "-" {
-        let _ = write!(text, "\n    at {location}");
+    let _ = writeln!(text, "process {pid} ({worker}) terminating");
+    match reason.panic() {
+        Some(p) => {
+            let _ = write!(text, "** (panic) {}", p.message());
+            if let Some(at) = p.location() {
+                let _ = write!(text, "\n    {at}");
+            }
+        }
+        None => {
+            let _ = write!(text, "** (exit) {reason}");
+        }
     }
     let _ = write!(text, "\nLast message: {last}\nState: {state_text}");
     tracing::error!(
