@@ -48,7 +48,7 @@ use proc_macro::TokenStream;
 /// ```
 /// use supervise_runtime::{worker, Flow};
 ///
-/// pub struct Echo;
+/// pub(crate) struct Echo;
 ///
 /// #[worker(vis = pub(crate))]
 /// impl Echo {

@@ -74,6 +74,10 @@ fn parse_value(key: &Ident, input: ParseStream<'_>, found: &mut Found) -> syn::R
         set_once(&mut found.krate, path, key, &mut found.errors);
     } else if key == VIS {
         let vis: Visibility = input.parse()?;
+        if let Visibility::Inherited = vis {
+            let message = "write a visibility after `vis =`: `pub`, `pub(crate)`, or `pub(self)` for private items";
+            return Err(syn::Error::new(key.span(), message));
+        }
         set_once(&mut found.vis, vis, key, &mut found.errors);
     } else {
         found.errors.push(syn::Error::new(

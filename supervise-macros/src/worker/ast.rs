@@ -334,3 +334,13 @@ pub(crate) fn strip_markers(mut item: ItemImpl) -> ItemImpl {
     }
     item
 }
+
+/// The impl block keeping only its first `init`, so a repeated `init` gives our error alone.
+pub(crate) fn without_extra_inits(mut item: ItemImpl) -> ItemImpl {
+    let mut seen = false;
+    item.items.retain(|impl_item| match impl_item {
+        ImplItem::Fn(f) if f.sig.ident == INIT => !std::mem::replace(&mut seen, true),
+        _ => true,
+    });
+    item
+}

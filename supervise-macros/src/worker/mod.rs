@@ -27,7 +27,10 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     check::all(&worker, &mut cx);
     let plain = ast::strip_markers(item_impl.clone());
     match cx.finish() {
-        Some(errors) => quote! { #plain #errors },
+        Some(errors) => {
+            let plain = ast::without_extra_inits(plain);
+            quote! { #plain #errors }
+        }
         None => generate::all(&worker, &args, &plain),
     }
 }
