@@ -199,7 +199,7 @@ fn item_kind_tokens(item: &Item) -> TokenStream {
 
 impl<'a> WorkerImpl<'a> {
     /// Classifies the items of the block.
-    pub(crate) fn from_impl(item: &'a ItemImpl, _cx: &mut Ctxt) -> Self {
+    pub(crate) fn from_impl(item: &'a ItemImpl) -> Self {
         let mut worker = WorkerImpl {
             item,
             name: ty::last_ident(&item.self_ty).map(|i| i.unraw()),

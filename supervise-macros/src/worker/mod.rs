@@ -23,7 +23,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         Some(item_impl) => item_impl,
         None => return with_errors(item, cx),
     };
-    let worker = ast::WorkerImpl::from_impl(&item_impl, &mut cx);
+    let worker = ast::WorkerImpl::from_impl(&item_impl);
     check::all(&worker, &mut cx);
     let plain = ast::strip_markers(item_impl.clone());
     match cx.finish() {
