@@ -118,6 +118,12 @@ pub mod registry;
 pub mod timer;
 mod worker;
 
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub mod docs_worker;
+
 pub use inbox::{Inbox, RecvError};
 pub use pid::{Pid, Ref};
 pub use process::{Addr, AsProcess, Down, Mailbox, ProcessRef, Received, SendError};
@@ -135,3 +141,6 @@ pub use supervisor::{
 };
 mod application;
 pub use application::{AppExit, Application};
+
+/// Writes a [`Worker`] from an `impl` block: see [`docs_worker`] for the guide and what it generates.
+pub use supervise_macros::worker;

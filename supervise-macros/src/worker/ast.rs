@@ -1,0 +1,346 @@
+//! The typed form of a `#[worker]` impl block. It keeps references to the user's tokens, so
+//! every check and every generated line can point at what the user wrote.
+
+use proc_macro2::TokenStream;
+use syn::ext::IdentExt;
+use syn::{
+    Attribute, FnArg, Ident, ImplItem, ImplItemFn, Item, ItemImpl, Pat, Receiver, ReturnType, Type,
+};
+
+use super::ty;
+use crate::ctxt::Ctxt;
+
+/// The constructor's name.
+pub(crate) const INIT: &str = "init";
+/// The clean-up callback's name.
+pub(crate) const TERMINATE: &str = "terminate";
+const INFO: &str = "info";
+const CALL: &str = "call";
+const CAST: &str = "cast";
+
+/// Which `GenServer` callback a handler serves.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Kind {
+    /// `#[info]`: a plain message, `handle_info`.
+    Info,
+    /// `#[call]`: a request with a reply, `handle_call`.
+    Call,
+    /// `#[cast]`: a fire-and-forget request, `handle_cast`.
+    Cast,
+}
+
+impl Kind {
+    /// The marker attribute's name.
+    pub(crate) fn marker(self) -> &'static str {
+        match self {
+            Kind::Info => INFO,
+            Kind::Call => CALL,
+            Kind::Cast => CAST,
+        }
+    }
+}
+
+/// The whole impl block.
+pub(crate) struct WorkerImpl<'a> {
+    pub(crate) item: &'a ItemImpl,
+    /// The type's own name (last path segment, unraw), if it is a path.
+    pub(crate) name: Option<Ident>,
+    pub(crate) inits: Vec<Method<'a>>,
+    pub(crate) terminates: Vec<Method<'a>>,
+    pub(crate) handlers: Vec<Handler<'a>>,
+    /// Handler markers on items that are not methods.
+    pub(crate) stray_markers: Vec<&'a Attribute>,
+}
+
+/// A method marked `#[info]`, `#[call]` or `#[cast]`.
+pub(crate) struct Handler<'a> {
+    pub(crate) kind: Kind,
+    pub(crate) marker: &'a Attribute,
+    /// Markers after the first one (a mistake).
+    pub(crate) extra_markers: Vec<&'a Attribute>,
+    pub(crate) method: Method<'a>,
+}
+
+/// A method's signature, classified.
+pub(crate) struct Method<'a> {
+    pub(crate) func: &'a ImplItemFn,
+    pub(crate) recv: Recv<'a>,
+    pub(crate) args: Vec<Arg<'a>>,
+    pub(crate) ret: Ret<'a>,
+}
+
+/// How a method takes `self`.
+pub(crate) enum Recv<'a> {
+    /// An associated function.
+    Missing,
+    /// `&self`.
+    Ref,
+    /// `&mut self`.
+    RefMut,
+    /// `self`, `mut self`, `self: Box<Self>`...
+    Other(&'a Receiver),
+}
+
+/// One typed parameter.
+pub(crate) struct Arg<'a> {
+    pub(crate) pat: &'a Pat,
+    pub(crate) ty: &'a Type,
+    pub(crate) role: Role<'a>,
+}
+
+/// What a parameter is for, recognised by its type.
+pub(crate) enum Role<'a> {
+    /// A message field (or start argument).
+    Field,
+    /// `&Context<Self>` or `&mut Context<Self>`.
+    Ctx { mutable: bool },
+    /// `ReplyTo<T>` in a call handler: a deferred reply.
+    Reply { inner: Option<&'a Type> },
+}
+
+/// A method's return type, classified by its last path segment.
+pub(crate) enum Ret<'a> {
+    /// Nothing, or `()`.
+    Unit,
+    /// `Flow`.
+    Flow,
+    /// `Result<T, E>` (any path ending in `Result`).
+    Result,
+    /// `Init<Self>`.
+    Init,
+    /// Anything else.
+    Other(&'a Type),
+}
+
+impl Arg<'_> {
+    /// The parameter's name when its pattern is a plain identifier.
+    pub(crate) fn ident(&self) -> Option<&Ident> {
+        match self.pat {
+            Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(&p.ident),
+            _ => None,
+        }
+    }
+}
+
+impl Method<'_> {
+    /// The method's name.
+    pub(crate) fn ident(&self) -> &Ident {
+        &self.func.sig.ident
+    }
+
+    /// Whether the method is `async`.
+    pub(crate) fn is_async(&self) -> bool {
+        self.func.sig.asyncness.is_some()
+    }
+
+    /// The message fields (or start arguments), in order.
+    pub(crate) fn fields(&self) -> impl Iterator<Item = &Arg<'_>> {
+        self.args.iter().filter(|a| matches!(a.role, Role::Field))
+    }
+
+    /// The deferred reply parameter, if any.
+    pub(crate) fn reply_arg(&self) -> Option<&Arg<'_>> {
+        self.args
+            .iter()
+            .find(|a| matches!(a.role, Role::Reply { .. }))
+    }
+
+    /// The user's doc comments.
+    pub(crate) fn docs(&self) -> impl Iterator<Item = &Attribute> {
+        self.func.attrs.iter().filter(|a| a.path().is_ident("doc"))
+    }
+}
+
+/// Parses the item; anything but an inherent impl block is recorded as an error.
+pub(crate) fn item_impl(item: TokenStream, cx: &mut Ctxt) -> Option<ItemImpl> {
+    match syn::parse2::<Item>(item) {
+        Ok(Item::Impl(item_impl)) if item_impl.trait_.is_none() => Some(item_impl),
+        Ok(Item::Impl(item_impl)) => {
+            let what = item_impl.trait_.as_ref().map(|(_, path, _)| path);
+            cx.error(
+                what,
+                "`#[worker]` goes on an inherent impl block (`impl MyWorker { .. }`), not on a trait impl: it writes the `Worker` impl itself",
+            );
+            None
+        }
+        Ok(other) => {
+            cx.error(
+                item_kind_tokens(&other),
+                "`#[worker]` goes on an inherent `impl` block of the worker's state type (`impl MyWorker { .. }`)",
+            );
+            None
+        }
+        Err(e) => {
+            cx.push(e);
+            None
+        }
+    }
+}
+
+/// The tokens naming what an item is (`struct Foo`), to point at.
+fn item_kind_tokens(item: &Item) -> TokenStream {
+    use quote::quote;
+    match item {
+        Item::Struct(s) => {
+            let (k, i) = (&s.struct_token, &s.ident);
+            quote!(#k #i)
+        }
+        Item::Enum(e) => {
+            let (k, i) = (&e.enum_token, &e.ident);
+            quote!(#k #i)
+        }
+        Item::Fn(f) => {
+            let (k, i) = (&f.sig.fn_token, &f.sig.ident);
+            quote!(#k #i)
+        }
+        other => quote!(#other),
+    }
+}
+
+impl<'a> WorkerImpl<'a> {
+    /// Classifies the items of the block.
+    pub(crate) fn from_impl(item: &'a ItemImpl) -> Self {
+        let mut worker = WorkerImpl {
+            item,
+            name: ty::last_ident(&item.self_ty).map(|i| i.unraw()),
+            inits: Vec::new(),
+            terminates: Vec::new(),
+            handlers: Vec::new(),
+            stray_markers: Vec::new(),
+        };
+        for impl_item in &item.items {
+            worker.add(impl_item);
+        }
+        worker
+    }
+
+    fn add(&mut self, impl_item: &'a ImplItem) {
+        let ImplItem::Fn(func) = impl_item else {
+            self.stray_markers
+                .extend(markers(item_attrs(impl_item)).map(|(_, a)| a));
+            return;
+        };
+        let mut found = markers(&func.attrs);
+        match found.next() {
+            Some((kind, marker)) => {
+                let extra_markers = found.map(|(_, a)| a).collect();
+                let method = method(func, kind == Kind::Call);
+                self.handlers.push(Handler {
+                    kind,
+                    marker,
+                    extra_markers,
+                    method,
+                });
+            }
+            None if func.sig.ident == INIT => self.inits.push(method(func, false)),
+            None if func.sig.ident == TERMINATE => self.terminates.push(method(func, false)),
+            None => {}
+        }
+    }
+}
+
+fn item_attrs(item: &ImplItem) -> &[Attribute] {
+    match item {
+        ImplItem::Const(c) => &c.attrs,
+        ImplItem::Fn(f) => &f.attrs,
+        ImplItem::Type(t) => &t.attrs,
+        ImplItem::Macro(m) => &m.attrs,
+        _ => &[],
+    }
+}
+
+/// The handler markers among `attrs`.
+fn markers(attrs: &[Attribute]) -> impl Iterator<Item = (Kind, &Attribute)> {
+    attrs.iter().filter_map(|a| marker_kind(a).map(|k| (k, a)))
+}
+
+fn marker_kind(attr: &Attribute) -> Option<Kind> {
+    let ident = attr.path().get_ident()?;
+    [Kind::Info, Kind::Call, Kind::Cast]
+        .into_iter()
+        .find(|k| ident == k.marker())
+}
+
+fn method(func: &ImplItemFn, is_call: bool) -> Method<'_> {
+    let mut recv = Recv::Missing;
+    let mut args = Vec::new();
+    for input in &func.sig.inputs {
+        match input {
+            FnArg::Receiver(r) => recv = receiver(r),
+            FnArg::Typed(t) => args.push(Arg {
+                pat: &t.pat,
+                ty: &t.ty,
+                role: role(&t.ty, is_call),
+            }),
+        }
+    }
+    Method {
+        func,
+        recv,
+        args,
+        ret: ret(&func.sig.output),
+    }
+}
+
+fn receiver(r: &Receiver) -> Recv<'_> {
+    let plain_self = r.colon_token.is_none();
+    match &r.reference {
+        Some((_, None)) if plain_self && r.mutability.is_some() => Recv::RefMut,
+        Some((_, None)) if plain_self => Recv::Ref,
+        _ => Recv::Other(r),
+    }
+}
+
+fn role(ty: &Type, is_call: bool) -> Role<'_> {
+    if let Type::Reference(r) = ty
+        && ty::last_ident(&r.elem).is_some_and(|i| i == "Context")
+    {
+        return Role::Ctx {
+            mutable: r.mutability.is_some(),
+        };
+    }
+    if is_call && ty::last_ident(ty).is_some_and(|i| i == "ReplyTo") {
+        return Role::Reply {
+            inner: ty::first_type_arg(ty),
+        };
+    }
+    Role::Field
+}
+
+fn ret(output: &ReturnType) -> Ret<'_> {
+    let ReturnType::Type(_, ty) = output else {
+        return Ret::Unit;
+    };
+    match ty::last_ident(ty) {
+        _ if ty::is_unit(ty) => Ret::Unit,
+        Some(i) if i == "Flow" => Ret::Flow,
+        Some(i) if i == "Result" => Ret::Result,
+        Some(i) if i == "Init" => Ret::Init,
+        _ => Ret::Other(ty),
+    }
+}
+
+/// The impl block with the handler markers removed: they are not real attributes.
+pub(crate) fn strip_markers(mut item: ItemImpl) -> ItemImpl {
+    for impl_item in &mut item.items {
+        let attrs = match impl_item {
+            ImplItem::Const(c) => &mut c.attrs,
+            ImplItem::Fn(f) => &mut f.attrs,
+            ImplItem::Type(t) => &mut t.attrs,
+            ImplItem::Macro(m) => &mut m.attrs,
+            _ => continue,
+        };
+        attrs.retain(|a| marker_kind(a).is_none());
+    }
+    item
+}
+
+/// The impl block keeping only its first `init`, so a repeated `init` gives our error alone.
+pub(crate) fn without_extra_inits(mut item: ItemImpl) -> ItemImpl {
+    let mut seen = false;
+    item.items.retain(|impl_item| match impl_item {
+        ImplItem::Fn(f) if f.sig.ident == INIT => !std::mem::replace(&mut seen, true),
+        _ => true,
+    });
+    item
+}

@@ -1,0 +1,215 @@
+//! `impl Worker for Type`: `init`, one exhaustive `match` per kind, `terminate`, and the
+//! crash-report formatting.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::Ident;
+use syn::spanned::Spanned;
+
+use super::{HandlerModel, Model, Reply, await_if, call_args, hidden};
+use crate::worker::ast::{Kind, Ret};
+
+pub(crate) fn worker_impl(m: &Model<'_>) -> TokenStream {
+    let (private, self_ty) = (m.private(), m.self_ty);
+    let (msg, call, cast) = (&m.msg, &m.call, &m.cast);
+    let args_ty = args_type(m);
+    let init = init(m);
+    let handlers = [Kind::Info, Kind::Call, Kind::Cast].map(|k| handle_fn(m, k));
+    let terminate = terminate(m);
+    quote! {
+        impl #private::Worker for #self_ty {
+            type Args = #args_ty;
+            type Info = #msg;
+            type Call = #call;
+            type Cast = #cast;
+            const RECORD_LAST_MESSAGE: bool = true;
+            #init
+            #(#handlers)*
+            #terminate
+            fn format_message(
+                msg: &#private::MessageOf<Self>,
+                out: &mut dyn #private::core::fmt::Write,
+            ) -> #private::core::fmt::Result {
+                #private::core::write!(out, "{:?}", msg)
+            }
+            fn format_state(&self, out: &mut dyn #private::core::fmt::Write) -> #private::core::fmt::Result {
+                use #private::{ViaDebug as _, ViaOpaque as _};
+                #private::core::write!(out, "{:?}", (&&#private::DebugOf(self)).shown())
+            }
+        }
+    }
+}
+
+fn args_type(m: &Model<'_>) -> TokenStream {
+    let tys = m.init_fields().into_iter().map(|f| f.ty);
+    quote!((#(#tys,)*))
+}
+
+fn init(m: &Model<'_>) -> TokenStream {
+    let private = m.private();
+    let (args, ctx) = (hidden("args"), hidden("ctx"));
+    let idents: Vec<_> = m.init_fields().into_iter().map(|f| f.ident).collect();
+    let user = m.init.ident();
+    let call = call_args(m.init, &ctx, None);
+    let await_ = await_if(m.init);
+    let state = hidden("state");
+    let convert = init_result(m, &state);
+    let asserts = send_assertions(m);
+    quote! {
+        async fn init(#args: Self::Args, #ctx: &mut #private::Context<Self>) -> #private::Init<Self> {
+            #asserts
+            let _ = &#ctx;
+            let (#(#idents,)*) = #args;
+            let #state = Self::#user(#(#call),*)#await_;
+            #convert
+        }
+    }
+}
+
+fn init_result(m: &Model<'_>, state: &Ident) -> TokenStream {
+    let private = m.private();
+    match &m.init.ret {
+        Ret::Init => quote!(#state),
+        Ret::Result => {
+            let stop = stop_reason(m, &hidden("e"));
+            let e = hidden("e");
+            quote! {
+                match #state {
+                    #private::core::result::Result::Ok(s) => #private::Init::Ok(s),
+                    #private::core::result::Result::Err(#e) => #private::Init::Stop(#stop),
+                }
+            }
+        }
+        Ret::Other(ty) => quote_spanned!(ty.span()=> #private::Init::Ok(#state)),
+        Ret::Unit | Ret::Flow => quote!(#private::Init::Ok(#state)),
+    }
+}
+
+/// The exit reason for a handler's `Err(e)`: the best one `e`'s type allows.
+fn stop_reason(m: &Model<'_>, e: &Ident) -> TokenStream {
+    let private = m.private();
+    quote! {{
+        use #private::{KindAsDisplay as _, KindAsError as _, KindAsIs as _};
+        (&&&#private::ReasonOf(&#e)).reason_kind().reason(#e)
+    }}
+}
+
+/// Asserts, on the user's tokens, that every field and reply type is `Send`.
+fn send_assertions(m: &Model<'_>) -> TokenStream {
+    let private = m.private();
+    let init = m.init_fields().into_iter().map(|f| f.ty);
+    let fields = m
+        .handlers
+        .iter()
+        .flat_map(|h| h.fields.iter().map(|f| f.ty.clone()));
+    let replies = m.handlers.iter().filter_map(|h| h.reply_ty().cloned());
+    init.chain(fields)
+        .chain(replies)
+        .map(|ty| quote_spanned!(ty.span()=> #private::assert_send_arg::<#ty>();))
+        .collect()
+}
+
+fn handle_fn(m: &Model<'_>, kind: Kind) -> TokenStream {
+    let private = m.private();
+    let (msg, ctx) = (hidden("msg"), hidden("ctx"));
+    let fn_name = match kind {
+        Kind::Info => quote!(handle_info),
+        Kind::Call => quote!(handle_call),
+        Kind::Cast => quote!(handle_cast),
+    };
+    let ty = m.enum_of(kind);
+    let arms: Vec<_> = m.of(kind).map(|h| arm(m, h, &ctx)).collect();
+    let body = if arms.is_empty() {
+        quote!(let _ = #ctx; match #msg {})
+    } else {
+        quote!(match #msg { #(#arms)* })
+    };
+    quote! {
+        async fn #fn_name(&mut self, #msg: #ty, #ctx: &mut #private::Context<Self>) -> #private::Flow {
+            #body
+        }
+    }
+}
+
+fn arm(m: &Model<'_>, h: &HandlerModel<'_>, ctx: &Ident) -> TokenStream {
+    let (enum_ty, variant) = (m.enum_of(h.kind), &h.variant);
+    let mut bound: Vec<TokenStream> = h
+        .fields
+        .iter()
+        .map(|f| {
+            let i = f.ident;
+            quote!(#i)
+        })
+        .collect();
+    let reply = hidden("reply");
+    match &h.reply {
+        Reply::None => {}
+        Reply::Value(_) => {
+            let field = h.reply_field();
+            bound.push(quote!(#field: #reply));
+        }
+        Reply::Deferred { field, .. } => bound.push(quote!(#field)),
+    }
+    let ident = h.method.ident();
+    let args = call_args(h.method, ctx, None);
+    let await_ = await_if(h.method);
+    let call = quote_spanned!(ident.span()=> self.#ident(#(#args),*)#await_);
+    let unused_ctx = quote!(let _ = &#ctx;);
+    let body = match &h.reply {
+        Reply::Value(_) => reply_by_value(m, &call, &reply),
+        _ => flow_of(m, h, &call),
+    };
+    quote! {
+        #enum_ty::#variant { #(#bound),* } => { #unused_ctx #body }
+    }
+}
+
+fn reply_by_value(m: &Model<'_>, call: &TokenStream, reply: &Ident) -> TokenStream {
+    let private = m.private();
+    quote! {
+        #reply.reply(#call);
+        #private::Flow::Continue
+    }
+}
+
+/// What the process loop does after an info, cast or deferred-call handler.
+fn flow_of(m: &Model<'_>, h: &HandlerModel<'_>, call: &TokenStream) -> TokenStream {
+    let private = m.private();
+    match &h.method.ret {
+        Ret::Unit => quote!({ #call; #private::Flow::Continue }),
+        Ret::Flow => quote!(#call),
+        Ret::Result => {
+            let (ok, e) = (hidden("ok"), hidden("e"));
+            let stop = stop_reason(m, &e);
+            quote! {
+                match #call {
+                    #private::core::result::Result::Ok(#ok) => #private::IntoFlow::into_flow(#ok),
+                    #private::core::result::Result::Err(#e) => #private::Flow::Stop(#stop),
+                }
+            }
+        }
+        Ret::Init | Ret::Other(_) => {
+            let span = match &h.method.func.sig.output {
+                syn::ReturnType::Type(_, ty) => ty.span(),
+                syn::ReturnType::Default => h.method.ident().span(),
+            };
+            quote_spanned!(span=> #private::IntoFlow::into_flow(#call))
+        }
+    }
+}
+
+fn terminate(m: &Model<'_>) -> TokenStream {
+    let Some(t) = m.terminate else {
+        return TokenStream::new();
+    };
+    let private = m.private();
+    let (reason, ctx) = (hidden("reason"), hidden("ctx"));
+    let args = call_args(t, &ctx, Some(&reason));
+    let (ident, await_) = (t.ident(), await_if(t));
+    quote! {
+        async fn terminate(&mut self, #reason: &#private::ExitReason, #ctx: &mut #private::Context<Self>) {
+            let _ = (&#reason, &#ctx);
+            let _ = self.#ident(#(#args),*)#await_;
+        }
+    }
+}

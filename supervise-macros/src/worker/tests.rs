@@ -1,0 +1,87 @@
+//! No input makes `#[worker]` panic: malformed and hostile token streams all come back as
+//! `compile_error!`, never as a panic.
+
+use proc_macro2::TokenStream;
+
+use super::expand;
+
+fn expands_to_error(args: &str, item: &str) {
+    let (a, i): (TokenStream, TokenStream) = (
+        args.parse().expect("test input lexes"),
+        item.parse().expect("test input lexes"),
+    );
+    let out = std::panic::catch_unwind(|| expand(a, i))
+        .unwrap_or_else(|_| panic!("expand panicked on `{args}` / `{item}`"));
+    assert!(
+        out.to_string().contains("compile_error"),
+        "no error for `{args}` / `{item}`: {out}"
+    );
+}
+
+#[test]
+fn malformed_items_give_errors() {
+    let items = [
+        "",
+        "impl",
+        "impl W",
+        "fn f() {}",
+        "struct S;",
+        "impl W { #[info] }",
+        "impl W { #[info] fn }",
+        "impl W { #[info] const X: u8 = 1; }",
+        "impl Tr for W { fn init() -> Self { W } }",
+        "impl<T> W<T> { fn init() -> Self { todo!() } }",
+        "impl [u8] { fn init() -> Self { todo!() } }",
+        "impl W { #[info] fn a(&mut self, (x): u8) {} }",
+        "impl W { fn init(self) {} fn init(&self) {} }",
+        "impl W { #[info] fn self_(&mut self) {} }",
+        "impl W { #[call] fn c(&self, r: ReplyTo, s: ReplyTo<u8>) {} }",
+        "impl W { #[call] fn c(&self, ctx: &Context<Self>, c2: &mut Context<Self>) {} }",
+        "impl W { #[info(x)] #[call = 1] #[cast] fn x(self: Box<Self>) {} }",
+        "impl W { fn terminate(self, a: u8, b: u8) {} }",
+        "impl W { #[info] unsafe fn u(&mut self) {} }",
+        "impl W { #[info] const fn c(&self) {} }",
+        "impl W { #[info] fn r#pid(&self) {} fn init() -> Self { W } }",
+        "impl W { #[info] fn a(&mut self, k: &'a str, v: Vec<&u8>) {} }",
+        "impl W { #[info] fn a(&mut self, f: impl Fn()) {} }",
+        "impl W { fn init() -> Self { W } #[cast] fn s(&self) {} #[info] fn S(&self) {} #[cast] fn r#s_(&self) {} }",
+    ];
+    for item in items {
+        expands_to_error("", item);
+    }
+}
+
+#[test]
+fn malformed_arguments_give_errors() {
+    let item = "impl W { fn init() -> Self { W } }";
+    let args = [
+        "crate",
+        "crate =",
+        "crate = 1",
+        "= ::x",
+        ",",
+        "crate = ::a,,",
+        "crate = ::a crate = ::b",
+        "vis = ",
+        "vis = pub(in)",
+        "unknown",
+        "unknown = (1, 2), crate = ::a",
+        "crate = ::a, crate = ::a",
+        "vis = pub, vis = pub",
+        "1 = 2",
+        "\"crate\" = x",
+    ];
+    for a in args {
+        expands_to_error(a, item);
+    }
+}
+
+#[test]
+fn a_valid_block_expands_without_errors() {
+    let item = "impl W { fn init(n: u8) -> Self { W } #[info] fn add(&mut self, n: u8) {} #[call] fn get(&self) -> u8 { 0 } }";
+    let out = expand(TokenStream::new(), item.parse().expect("lexes"));
+    let text = out.to_string();
+    assert!(!text.contains("compile_error"), "{text}");
+    assert!(text.contains("enum WMsg"), "{text}");
+    assert!(text.contains("struct WRef"), "{text}");
+}

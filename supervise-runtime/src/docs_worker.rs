@@ -1,0 +1,189 @@
+//! # Guide: writing workers with `#[worker]`
+//!
+//! [`#[worker]`](crate::worker) goes on the inherent `impl` block of a worker's state type.
+//! It reads the methods and writes the [`Worker`](crate::Worker) implementation, the message
+//! enums, a typed handle and the start functions, so no `match` on messages is written by
+//! hand.
+//!
+//! ## What you write
+//!
+//! ```
+//! use supervise_runtime::{worker, Addr, Flow, Inbox, Received};
+//!
+//! #[derive(Debug)]
+//! pub struct Worker { reply_to: Addr<Reply>, conn: String }
+//!
+//! #[derive(Debug, PartialEq)]
+//! pub enum Reply { HelloFriend, Goodbye }
+//!
+//! #[worker]
+//! impl Worker {
+//!     fn init(reply_to: Addr<Reply>, conn: String) -> Self {
+//!         Worker { reply_to, conn }
+//!     }
+//!     /// Stores a value and greets.
+//!     #[info]
+//!     fn store(&mut self, key: String, value: String) {
+//!         let _ = (key, value);
+//!         let _ = self.reply_to.send(Reply::HelloFriend);
+//!     }
+//!     #[info]
+//!     fn shutdown(&mut self) -> Flow {
+//!         let _ = self.reply_to.send(Reply::Goodbye);
+//!         Flow::stop_normal()
+//!     }
+//!     #[info]
+//!     fn raise(&mut self, message: String) { panic!("{message}") }
+//!     #[call]
+//!     fn lookup(&self, key: String) -> Option<String> {
+//!         (key == "conn").then(|| self.conn.clone())
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let mut inbox = Inbox::<Reply>::new();
+//! let w = Worker::start_link(inbox.addr(), "redis").await.unwrap();
+//! w.store("foo", "bar").unwrap();
+//! assert_eq!(inbox.recv().await.unwrap(), Received::Message(Reply::HelloFriend));
+//! assert_eq!(w.lookup("conn").await.unwrap(), Some("redis".to_string()));
+//! w.send(WorkerMsg::Shutdown).unwrap();
+//! assert_eq!(inbox.recv().await.unwrap(), Received::Message(Reply::Goodbye));
+//! # }
+//! ```
+//!
+//! ## What it generates
+//!
+//! Written out by hand, this is what the block above adds (paths shortened; generated items
+//! carry generated docs, and each handler's doc comments go on its variant and handle method):
+//!
+//! ```text
+//! pub enum WorkerMsg {                      // one variant per #[info], named in UpperCamelCase
+//!     /// Stores a value and greets.
+//!     Store { key: String, value: String },
+//!     Shutdown,
+//!     Raise { message: String },
+//! }
+//! pub enum WorkerCall {                     // one variant per #[call], with its reply field
+//!     Lookup { key: String, reply: ReplyTo<Option<String>> },
+//! }
+//! pub enum WorkerCast {}                    // one variant per #[cast] (none here)
+//! // Debug for the three enums: fields whose types are Debug are shown, the others named
+//! // ("<my::Type is not Debug>"), so crash reports always print the last message.
+//!
+//! impl Worker for Worker {
+//!     type Args = (Addr<Reply>, String);    // init's parameters, in order
+//!     type Info = WorkerMsg; type Call = WorkerCall; type Cast = WorkerCast;
+//!     const RECORD_LAST_MESSAGE: bool = true;
+//!     // init, handle_info/handle_call/handle_cast (an exhaustive match calling your
+//!     // methods), terminate if you wrote one, format_message, format_state
+//! }
+//!
+//! #[derive(Clone, Debug, PartialEq, Eq)]    // written by hand, same behaviour
+//! pub struct WorkerRef { /* Handle<Worker> */ }
+//! impl WorkerRef {
+//!     pub fn pid(&self) -> Pid;
+//!     pub fn is_alive(&self) -> bool;
+//!     pub fn handle(&self) -> &Handle<Worker>;
+//!     pub fn into_handle(self) -> Handle<Worker>;
+//!     pub fn send(&self, msg: WorkerMsg) -> Result<(), SendError<WorkerMsg>>;
+//!     pub fn store(&self, key: impl Into<String>, value: impl Into<String>) -> Result<(), SendError<WorkerMsg>>;
+//!     pub fn shutdown(&self) -> Result<(), SendError<WorkerMsg>>;
+//!     pub fn raise(&self, message: impl Into<String>) -> Result<(), SendError<WorkerMsg>>;
+//!     pub async fn lookup(&self, key: impl Into<String>) -> Result<Option<String>, CallError>;  // 5 s
+//!     pub async fn lookup_timeout(&self, key: impl Into<String>, timeout: Duration) -> Result<Option<String>, CallError>;
+//! }
+//! impl AsProcess for WorkerRef {}
+//! impl From<Handle<Worker>> for WorkerRef {}
+//!
+//! impl Worker {
+//!     pub async fn start(reply_to: Addr<Reply>, conn: impl Into<String>) -> Result<WorkerRef, StartError>;
+//!     pub async fn start_link(reply_to: Addr<Reply>, conn: impl Into<String>) -> Result<WorkerRef, StartError>;
+//!     pub async fn start_with(reply_to: Addr<Reply>, conn: impl Into<String>, options: StartOptions) -> Result<WorkerRef, StartError>;
+//! }
+//! ```
+//!
+//! ## The rules
+//!
+//! - **`init`** (unmarked, by name) builds the state. Its parameters are the start
+//!   arguments. It returns `Self`, `Result<Self, E>` (`Err` fails the start with `E` as the
+//!   reason: [`StartError::Stopped`](crate::StartError::Stopped)) or
+//!   [`Init<Self>`](crate::Init) (to `Ignore`).
+//! - **`#[info]`**, **`#[call]`**, **`#[cast]`** mark handlers (GenServer's `handle_info`,
+//!   `handle_call`, `handle_cast`). Each takes `&mut self` or `&self`; its other parameters
+//!   become the fields of its variant and must be plain names of owned, `Send` types.
+//! - **`terminate`** (unmarked, optional) takes `&mut self`, optionally `reason:
+//!   &ExitReason` and the context.
+//! - **Sync or async**: any of these may be an `async fn`.
+//! - **The context**: a parameter of type `&mut Context<Self>` or `&Context<Self>` (found by
+//!   its type, anywhere in the list) receives the process's [`Context`](crate::Context): its
+//!   pid, timers, links, monitors.
+//! - **What a handler returns**: nothing continues; [`Flow`](crate::Flow) may stop with a
+//!   reason; `Result<(), E>` or `Result<Flow, E>` crashes on `Err(e)` with `e` as the exit
+//!   reason (an `ExitReason` as it is, a `std::error::Error + Send + Sync` kept as the source,
+//!   anything else `Display` by its text).
+//! - **Calls reply with their return value.** A call returning `Result<T, E>` replies with
+//!   the whole `Result` and keeps running, as a GenServer replying `{error, _}` does: the
+//!   caller decides. To reply later, or to reply and then stop, take a `ReplyTo<T>` parameter
+//!   instead (a deferred reply) and return nothing, `Flow` or `Result<(), E>`.
+//! - **Handle arguments**: `String` parameters take `impl Into<String>` (so `"foo"` works);
+//!   all others take their exact type, because `impl Into` would break integer literals and
+//!   unsizing coercions.
+//! - **Names**: variants are the handler names in UpperCamelCase (`store_value` ->
+//!   `StoreValue`); two handlers of one kind may not map to one variant, and a handler may not
+//!   take the name of a handle method (`pid`, `handle`, `into_handle`, `send`, `is_alive`, or
+//!   another call's `<name>_timeout`). In a call replying by value, `reply` names the reply
+//!   field, so no argument may be called `reply`.
+//! - **Generic state types are not supported**: `impl<T> Worker<T>` is a compile error. The
+//!   generated enums and handle need one concrete type; write the block for a concrete type
+//!   (`impl Worker<u32>` works, as does a newtype).
+//! - **Arguments**: `crate = path` when the runtime is renamed (`#[worker(crate = ::my_rt)]`),
+//!   `vis = visibility` for the generated items (default `pub`; it must be at least as visible
+//!   as the state type, since the enums appear in its `Worker` impl).
+//!
+//! Breaking a rule is a compile error pointing at the offending tokens, never a panic.
+//!
+//! ## Every handler shape
+//!
+//! ```
+//! use std::time::Duration;
+//! use supervise_runtime::{worker, Context, ExitReason, Flow, ReplyTo};
+//!
+//! pub struct Shapes { n: u64, parked: Vec<ReplyTo<u64>> }
+//!
+//! #[worker]
+//! impl Shapes {
+//!     async fn init(n: u64, ctx: &mut Context<Self>) -> Result<Self, String> {
+//!         let _ = ctx.pid();
+//!         if n == 13 { return Err("unlucky".into()) }
+//!         Ok(Shapes { n, parked: Vec::new() })
+//!     }
+//!     #[info] async fn add(&mut self, k: u64) { self.n += k }
+//!     #[info] fn later(&mut self, ctx: &mut Context<Self>) {
+//!         ctx.send_after(ShapesMsg::Add { k: 1 }, Duration::from_millis(10));
+//!     }
+//!     #[info] fn check(&mut self) -> Result<(), std::io::Error> {
+//!         if self.n > 100 { return Err(std::io::Error::other("too big")) }
+//!         Ok(())
+//!     }
+//!     #[cast] fn stop(&mut self) -> Flow { Flow::Stop(ExitReason::shutdown_with("asked")) }
+//!     #[call] fn get(&self) -> u64 { self.n }
+//!     #[call] fn half(&self) -> Result<u64, String> {
+//!         if self.n % 2 == 0 { Ok(self.n / 2) } else { Err("odd".into()) }
+//!     }
+//!     #[call] fn wait(&mut self, reply: ReplyTo<u64>) { self.parked.push(reply) }
+//!     #[info] fn release(&mut self) { for r in self.parked.drain(..) { r.reply(self.n) } }
+//!     fn terminate(&mut self, reason: &ExitReason) { let _ = reason; }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let s = Shapes::start(4).await.unwrap();
+//! s.add(2).unwrap();
+//! assert_eq!(s.get().await, Ok(6));
+//! assert_eq!(s.half().await, Ok(Ok(3)));
+//! let waiting = { let s = s.clone(); tokio::spawn(async move { s.wait().await }) };
+//! tokio::task::yield_now().await;
+//! s.release().unwrap();
+//! assert_eq!(waiting.await.unwrap(), Ok(6));
+//! assert!(Shapes::start(13).await.is_err());
+//! # }
+//! ```

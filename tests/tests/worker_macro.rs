@@ -1,0 +1,441 @@
+//! Behaviour of the code `#[worker]` generates: messages, calls, casts, sync and async
+#![allow(missing_docs, missing_debug_implementations)]
+//! handlers, stopping, crashing with a handler's error, the context, deferred replies.
+
+use supervise_runtime::{Addr, Flow, Inbox, Received, worker};
+
+#[derive(Debug)]
+pub struct Worker {
+    reply_to: Addr<Reply>,
+    conn: String,
+}
+
+#[derive(Debug, PartialEq)]
+pub enum Reply {
+    HelloFriend,
+    Goodbye,
+}
+
+#[worker]
+impl Worker {
+    fn init(reply_to: Addr<Reply>, conn: String) -> Self {
+        Worker { reply_to, conn }
+    }
+    /// Stores a value and greets.
+    #[info]
+    fn store(&mut self, key: String, value: String) {
+        let _ = (key, value);
+        let _ = self.reply_to.send(Reply::HelloFriend);
+    }
+    #[info]
+    fn shutdown(&mut self) -> Flow {
+        let _ = self.reply_to.send(Reply::Goodbye);
+        Flow::stop_normal()
+    }
+    #[info]
+    fn raise(&mut self, message: String) {
+        panic!("{message}")
+    }
+    #[call]
+    fn lookup(&self, key: String) -> Option<String> {
+        (key == "conn").then(|| self.conn.clone())
+    }
+}
+
+#[tokio::test]
+async fn seed_worker_greets_answers_and_stops() {
+    let mut inbox = Inbox::<Reply>::new();
+    let w = Worker::start_link(inbox.addr(), "redis").await.unwrap();
+    w.store("foo", "bar").unwrap();
+    assert_eq!(
+        inbox.recv().await.unwrap(),
+        Received::Message(Reply::HelloFriend)
+    );
+    assert_eq!(w.lookup("conn").await, Ok(Some("redis".to_string())));
+    assert_eq!(w.lookup("other").await, Ok(None));
+    w.send(WorkerMsg::Shutdown).unwrap();
+    assert_eq!(
+        inbox.recv().await.unwrap(),
+        Received::Message(Reply::Goodbye)
+    );
+}
+
+mod log {
+    //! Captures what the runtime logs (the crash reports) on this thread.
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    pub struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Captured {
+        pub fn text(&self) -> String {
+            String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+        }
+    }
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    pub fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        (captured, tracing::subscriber::set_default(subscriber))
+    }
+}
+
+#[tokio::test]
+async fn a_crash_report_shows_the_last_message_and_the_state() {
+    let (log, _guard) = log::capture();
+    let inbox = Inbox::<Reply>::new();
+    let w = Worker::start(inbox.addr(), "redis").await.unwrap();
+    w.raise("heck").unwrap();
+    let reason = w.process().wait().await;
+    assert_eq!(reason.panic().map(|p| p.message()), Some("heck"));
+    let text = log.text();
+    assert!(
+        text.contains(r#"Last message: Raise { message: "heck" }"#),
+        "{text}"
+    );
+    assert!(text.contains(r#"conn: "redis""#), "{text}");
+    assert!(text.contains("State: Worker {"), "{text}");
+}
+
+#[tokio::test]
+async fn the_generated_enum_is_debug_and_names_fields_that_are_not() {
+    struct Opaque;
+    let _ = Opaque;
+    let msg = WorkerMsg::Store {
+        key: "k".into(),
+        value: "v".into(),
+    };
+    assert_eq!(format!("{msg:?}"), r#"Store { key: "k", value: "v" }"#);
+    assert_eq!(format!("{:?}", WorkerMsg::Shutdown), "Shutdown");
+}
+
+use std::time::Duration;
+
+use supervise_runtime::{AsProcess, CallError, Context, ExitReason, Init, ReplyTo};
+
+/// Not `Debug`, on purpose.
+pub struct Token(u32);
+
+/// A worker exercising every kind of handler.
+pub struct Kitchen {
+    total: u64,
+    parked: Vec<ReplyTo<u64>>,
+    log: Addr<String>,
+}
+
+#[derive(Debug)]
+pub struct Broken;
+
+impl std::fmt::Display for Broken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("broken on purpose")
+    }
+}
+
+impl std::error::Error for Broken {}
+
+#[worker]
+impl Kitchen {
+    async fn init(log: Addr<String>, start: u64, ctx: &mut Context<Self>) -> Result<Self, String> {
+        let _ = ctx.pid();
+        if start == 13 {
+            return Err("unlucky start".to_string());
+        }
+        Ok(Kitchen {
+            total: start,
+            parked: Vec::new(),
+            log,
+        })
+    }
+
+    /// Adds `n`, asynchronously.
+    #[info]
+    async fn add(&mut self, n: u64) {
+        tokio::task::yield_now().await;
+        self.total += n;
+    }
+
+    /// Crashes with a typed error.
+    #[info]
+    fn fail(&mut self) -> Result<(), Broken> {
+        Err(Broken)
+    }
+
+    /// Crashes with a string error.
+    #[cast]
+    fn fail_text(&mut self, why: String) -> Result<Flow, String> {
+        Err(why)
+    }
+
+    /// Stops with a chosen reason.
+    #[cast]
+    fn halt(&mut self, reason: String) -> Flow {
+        Flow::Stop(ExitReason::shutdown_with(reason))
+    }
+
+    #[cast]
+    fn reset(&mut self) {
+        self.total = 0;
+    }
+
+    #[info]
+    fn opaque(&mut self, token: Token) {
+        self.total += u64::from(token.0);
+    }
+
+    #[call]
+    fn total(&self) -> u64 {
+        self.total
+    }
+
+    #[call]
+    async fn double(&mut self) -> u64 {
+        self.total *= 2;
+        self.total
+    }
+
+    #[call]
+    fn me(&self, ctx: &Context<Self>) -> supervise_runtime::Pid {
+        ctx.pid()
+    }
+
+    #[call]
+    fn checked(&self, divisor: u64) -> Result<u64, String> {
+        self.total
+            .checked_div(divisor)
+            .ok_or_else(|| "division by zero".to_string())
+    }
+
+    /// Answers when `release` is sent.
+    #[call]
+    fn park(&mut self, reply: ReplyTo<u64>) {
+        self.parked.push(reply);
+    }
+
+    #[info]
+    fn release(&mut self) {
+        for reply in self.parked.drain(..) {
+            reply.reply(self.total);
+        }
+    }
+
+    #[call]
+    fn stop_and_answer(&mut self, answer: ReplyTo<&'static str>) -> Flow {
+        answer.reply("bye");
+        Flow::stop_normal()
+    }
+
+    #[call]
+    fn slow(&self) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    #[info]
+    fn tick_later(&mut self, ctx: &mut Context<Self>) {
+        ctx.send_after(KitchenMsg::Add { n: 100 }, Duration::from_millis(10));
+    }
+
+    fn terminate(&mut self, reason: &ExitReason) {
+        let _ = self.log.send(format!("terminate: {reason}"));
+    }
+}
+
+async fn kitchen(start: u64) -> (Inbox<String>, KitchenRef) {
+    let inbox = Inbox::new();
+    let k = Kitchen::start(inbox.addr(), start).await.unwrap();
+    (inbox, k)
+}
+
+async fn next(inbox: &mut Inbox<String>) -> String {
+    inbox.recv().await.unwrap().into_message().unwrap()
+}
+
+#[tokio::test]
+async fn sync_and_async_info_and_call_handlers() {
+    let (_inbox, k) = kitchen(1).await;
+    k.add(2).unwrap();
+    k.opaque(Token(4)).unwrap();
+    assert_eq!(k.total().await, Ok(7));
+    assert_eq!(k.double().await, Ok(14));
+    k.reset().unwrap();
+    assert_eq!(k.total_timeout(Duration::from_secs(1)).await, Ok(0));
+}
+
+#[tokio::test]
+async fn a_result_returning_call_replies_with_the_whole_result() {
+    let (_inbox, k) = kitchen(10).await;
+    assert_eq!(k.checked(2).await, Ok(Ok(5)));
+    assert_eq!(k.checked(0).await, Ok(Err("division by zero".to_string())));
+    assert!(k.is_alive(), "an Err reply does not stop the worker");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_context_parameter_is_the_workers_own() {
+    let (_inbox, k) = kitchen(0).await;
+    assert_eq!(k.me().await, Ok(k.pid()));
+    k.tick_later().unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(k.total().await, Ok(100));
+}
+
+#[tokio::test]
+async fn a_deferred_reply_answers_later() {
+    let (_inbox, k) = kitchen(3).await;
+    let parked = {
+        let k = k.clone();
+        tokio::spawn(async move { k.park().await })
+    };
+    tokio::task::yield_now().await;
+    k.add(4).unwrap();
+    k.release().unwrap();
+    assert_eq!(parked.await.unwrap(), Ok(7));
+}
+
+#[tokio::test]
+async fn a_deferred_reply_can_stop_the_worker_after_answering() {
+    let (mut inbox, k) = kitchen(0).await;
+    assert_eq!(k.stop_and_answer().await, Ok("bye"));
+    assert_eq!(k.process().wait().await, ExitReason::Normal);
+    assert_eq!(next(&mut inbox).await, "terminate: normal");
+}
+
+#[tokio::test]
+async fn a_flow_stop_ends_the_worker_with_its_reason_after_terminate() {
+    let (mut inbox, k) = kitchen(0).await;
+    k.halt("maintenance").unwrap();
+    assert_eq!(
+        k.process().wait().await,
+        ExitReason::shutdown_with("maintenance")
+    );
+    assert_eq!(next(&mut inbox).await, "terminate: {shutdown, maintenance}");
+}
+
+#[tokio::test]
+async fn an_err_from_a_handler_crashes_with_the_error_as_reason() {
+    let (_log, _guard) = log::capture();
+    let (_inbox, k) = kitchen(0).await;
+    k.fail().unwrap();
+    let reason = k.process().wait().await;
+    assert_eq!(reason.to_string(), "broken on purpose");
+    let ExitReason::Error(source) = &reason else {
+        panic!("{reason:?}")
+    };
+    assert!(source.is::<Broken>(), "a std error is kept as the source");
+
+    let (_inbox, k) = kitchen(0).await;
+    k.fail_text("bad input").unwrap();
+    assert_eq!(k.process().wait().await, ExitReason::error("bad input"));
+}
+
+#[tokio::test]
+async fn init_err_fails_the_start_with_the_reason() {
+    let (_log, _guard) = log::capture();
+    let inbox = Inbox::new();
+    let err = Kitchen::start(inbox.addr(), 13).await.unwrap_err();
+    assert_eq!(
+        err,
+        supervise_runtime::StartError::Stopped(ExitReason::error("unlucky start"))
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_call_times_out_with_the_timeout_variant() {
+    let (_inbox, k) = kitchen(0).await;
+    let _ = k.slow_timeout(Duration::from_millis(1)).await;
+    assert_eq!(k.total().await, Ok(0));
+}
+
+#[tokio::test]
+async fn a_state_that_is_not_debug_is_named_in_the_crash_report() {
+    let (log, _guard) = log::capture();
+    let (_inbox, k) = kitchen(0).await;
+    k.fail().unwrap();
+    k.process().wait().await;
+    let text = log.text();
+    assert!(text.contains("Last message: Fail"), "{text}");
+    assert!(text.contains("State: <"), "{text}");
+    assert!(text.contains("Kitchen is not Debug>"), "{text}");
+    let msg = KitchenMsg::Opaque { token: Token(1) };
+    assert!(
+        format!("{msg:?}").contains("Token is not Debug>"),
+        "{msg:?}"
+    );
+}
+
+#[tokio::test]
+async fn calls_to_a_dead_worker_fail_at_once() {
+    let (_inbox, k) = kitchen(0).await;
+    k.process().exit(ExitReason::Kill);
+    k.process().wait().await;
+    assert_eq!(k.total().await, Err(CallError::NoProc));
+    assert!(k.add(1).is_err());
+}
+
+#[tokio::test]
+async fn the_handle_is_clone_debug_and_gives_its_handle() {
+    let (_inbox, k) = kitchen(0).await;
+    let copy = k.clone();
+    assert_eq!(copy, k);
+    assert_eq!(k.handle().pid(), k.pid());
+    assert!(format!("{k:?}").starts_with("KitchenRef("));
+    let raw: KitchenRef = k.clone().into_handle().into();
+    assert_eq!(raw, k);
+    k.handle().cast(KitchenCast::Reset).unwrap();
+}
+
+mod renamed {
+    //! `crate = path` for users who rename the runtime.
+    pub mod my_rt {
+        pub use supervise_runtime::*;
+    }
+
+    pub(crate) struct Named;
+
+    #[supervise_runtime::worker(crate = self::my_rt, vis = pub(crate))]
+    impl Named {
+        fn init() -> my_rt::Init<Self> {
+            my_rt::Init::Ok(Named)
+        }
+        #[call]
+        fn name(&self) -> String {
+            "named".into()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_renamed_runtime_path_is_used() {
+        let n = Named::start().await.unwrap();
+        assert_eq!(n.name().await.unwrap(), "named");
+    }
+}
+
+#[tokio::test]
+async fn init_may_return_init_ignore() {
+    pub struct Shy;
+    #[worker]
+    impl Shy {
+        fn init(go: bool) -> Init<Self> {
+            if go { Init::Ok(Shy) } else { Init::Ignore }
+        }
+    }
+    assert!(matches!(
+        Shy::start(false).await,
+        Err(supervise_runtime::StartError::Ignored)
+    ));
+    assert!(Shy::start(true).await.is_ok());
+}

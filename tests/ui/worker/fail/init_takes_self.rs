@@ -1,0 +1,12 @@
+use supervise_runtime::worker;
+
+pub struct W;
+
+#[worker]
+impl W {
+    fn init(&self) -> Self {
+        W
+    }
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use supervise_runtime::worker;
+
+#[worker]
+pub struct W;
+
+fn main() {}

@@ -1,0 +1,15 @@
+use supervise_runtime::worker;
+
+pub struct W;
+
+#[worker]
+impl W {
+    fn init() -> Self {
+        W
+    }
+    fn init() -> Self {
+        W
+    }
+}
+
+fn main() {}
