@@ -26,6 +26,17 @@ pub(crate) struct Core<M> {
     pub(crate) tx: Tx<M>,
 }
 
+impl<M> Core<M> {
+    /// The send path: one atomic load, then the channel's own push.
+    #[inline]
+    pub(crate) fn send(&self, msg: M) -> Result<(), SendError<M>> {
+        if !self.control.is_alive() {
+            return Err(SendError::NoProc(msg));
+        }
+        self.tx.send(msg)
+    }
+}
+
 pub(crate) trait Process: Send + Sync + 'static {
     fn control(&self) -> &Control;
     fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
@@ -252,10 +263,7 @@ impl<M: Send + 'static> Addr<M> {
     /// # }
     /// ```
     pub fn send(&self, msg: M) -> Result<(), SendError<M>> {
-        if !self.core.control.is_alive() {
-            return Err(SendError::NoProc(msg));
-        }
-        self.core.tx.send(msg)
+        self.core.send(msg)
     }
 
     /// Like [`send`](Self::send), but waits for room in a bounded mailbox.

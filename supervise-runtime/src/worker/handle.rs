@@ -104,7 +104,7 @@ impl<W: Worker> Handle<W> {
     /// fn poke(h: &supervise_runtime::Handle<impl supervise_runtime::Worker<Info = ()>>) { let _ = h.send(()); }
     /// ```
     pub fn send(&self, msg: W::Info) -> Result<(), SendError<W::Info>> {
-        self.addr().send(Envelope::Info(msg)).map_err(|e| {
+        self.core.send(Envelope::Info(msg)).map_err(|e| {
             unwrap_envelope(e, |env| match env {
                 Envelope::Info(m) => Ok(m),
                 other => Err(other),
@@ -118,7 +118,7 @@ impl<W: Worker> Handle<W> {
     /// fn poke(h: &supervise_runtime::Handle<impl supervise_runtime::Worker<Cast = ()>>) { let _ = h.cast(()); }
     /// ```
     pub fn cast(&self, msg: W::Cast) -> Result<(), SendError<W::Cast>> {
-        self.addr().send(Envelope::Cast(msg)).map_err(|e| {
+        self.core.send(Envelope::Cast(msg)).map_err(|e| {
             unwrap_envelope(e, |env| match env {
                 Envelope::Cast(m) => Ok(m),
                 other => Err(other),
@@ -163,7 +163,7 @@ impl<W: Worker> Handle<W> {
         }
         let deadline = Instant::now() + timeout;
         let (tx, rx) = oneshot::channel();
-        if let Err(e) = self.addr().send(Envelope::Call(request(ReplyTo::new(tx)))) {
+        if let Err(e) = self.core.send(Envelope::Call(request(ReplyTo::new(tx)))) {
             return Err(match e {
                 SendError::Full(_) => CallError::MailboxFull,
                 SendError::NoProc(_) => CallError::NoProc,

@@ -1,0 +1,105 @@
+//! Micro-benchmarks of the hot paths with divan: send (cast), call, spawn, against the same
+//! operations on plain tokio primitives.
+//!
+//! `cargo bench -p supervise-bench --bench hot_paths`
+
+use std::convert::Infallible;
+
+use supervise_runtime::{Context, Flow, Handle, Init, ReplyTo, Worker};
+use tokio::runtime::Runtime;
+use tokio::sync::{mpsc, oneshot};
+
+fn main() {
+    divan::main();
+}
+
+fn runtime() -> Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+struct Counter(u64);
+
+impl Worker for Counter {
+    type Args = ();
+    type Info = u64;
+    type Call = ReplyTo<u64>;
+    type Cast = Infallible;
+
+    async fn init(_: (), _: &mut Context<Self>) -> Init<Self> {
+        Init::Ok(Counter(0))
+    }
+    async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow {
+        self.0 += n;
+        Flow::Continue
+    }
+    async fn handle_call(&mut self, reply: ReplyTo<u64>, _: &mut Context<Self>) -> Flow {
+        reply.reply(self.0);
+        Flow::Continue
+    }
+}
+
+async fn counter() -> Handle<Counter> {
+    supervise_runtime::start::<Counter>(())
+        .await
+        .expect("start")
+}
+
+#[divan::bench(sample_count = 50, sample_size = 1000)]
+fn send_supervise(b: divan::Bencher<'_, '_>) {
+    let rt = runtime();
+    let h = rt.block_on(counter());
+    b.bench_local(|| h.send(1).is_ok());
+}
+
+#[divan::bench(sample_count = 50, sample_size = 1000)]
+fn send_tokio_mpsc(b: divan::Bencher<'_, '_>) {
+    let rt = runtime();
+    let (tx, mut rx) = mpsc::unbounded_channel::<u64>();
+    rt.spawn(async move { while rx.recv().await.is_some() {} });
+    b.bench_local(|| tx.send(1).is_ok());
+}
+
+#[divan::bench(sample_count = 30, sample_size = 200)]
+fn call_supervise(b: divan::Bencher<'_, '_>) {
+    let rt = runtime();
+    let h = rt.block_on(counter());
+    b.bench_local(|| rt.block_on(h.call(|r| r)).ok());
+}
+
+#[divan::bench(sample_count = 30, sample_size = 200)]
+fn call_tokio_oneshot(b: divan::Bencher<'_, '_>) {
+    let rt = runtime();
+    let (tx, mut rx) = mpsc::unbounded_channel::<oneshot::Sender<u64>>();
+    rt.spawn(async move {
+        while let Some(reply) = rx.recv().await {
+            let _ = reply.send(0);
+        }
+    });
+    b.bench_local(|| {
+        rt.block_on(async {
+            let (rtx, rrx) = oneshot::channel();
+            let _ = tx.send(rtx);
+            rrx.await.ok()
+        })
+    });
+}
+
+#[divan::bench(sample_count = 30, sample_size = 200)]
+fn spawn_supervise(b: divan::Bencher<'_, '_>) {
+    let rt = runtime();
+    b.bench_local(|| rt.block_on(counter()));
+}
+
+#[divan::bench(sample_count = 30, sample_size = 200)]
+fn spawn_tokio_task(b: divan::Bencher<'_, '_>) {
+    let rt = runtime();
+    b.bench_local(|| {
+        let (tx, mut rx) = mpsc::unbounded_channel::<u64>();
+        rt.spawn(async move { while rx.recv().await.is_some() {} });
+        tx
+    });
+}
