@@ -23,6 +23,7 @@ use rustc_hash::FxHashMap;
 use tokio::sync::oneshot;
 
 use super::ProcessRef;
+use super::links::Links;
 use crate::{Down, ExitReason, Pid, Ref};
 
 const SIGNALS: u8 = 1;
@@ -65,16 +66,16 @@ pub(crate) struct Control {
 struct State {
     dead: bool,
     trap_exit: bool,
-    doomed: Option<ExitReason>,
-    queue: VecDeque<Signal>,
-    links: FxHashMap<Pid, ProcessRef>,
+    /// While alive: the reason it was doomed with, if it was. Once dead: its exit reason.
+    reason: Option<ExitReason>,
+    links: Links,
     /// Rarely used bookkeeping, boxed so an idle process stays small.
     rare: Option<Box<Rare>>,
-    exit_reason: Option<ExitReason>,
 }
 
 #[derive(Default)]
 struct Rare {
+    queue: VecDeque<Signal>,
     monitored_by: FxHashMap<Ref, ProcessRef>,
     monitoring: FxHashMap<Ref, ProcessRef>,
     names: Vec<Arc<str>>,
@@ -108,7 +109,8 @@ impl Control {
     }
 
     pub(crate) fn exit_reason(&self) -> Option<ExitReason> {
-        self.state.lock().exit_reason.clone()
+        let st = self.state.lock();
+        if st.dead { st.reason.clone() } else { None }
     }
 
     pub(crate) fn set_trap_exit(&self, on: bool) -> bool {
@@ -129,8 +131,9 @@ impl Control {
             return None;
         }
         let mut st = self.state.lock();
-        let signal = st.queue.pop_front();
-        if st.queue.is_empty() {
+        let queue = &mut st.rare().queue;
+        let signal = queue.pop_front();
+        if queue.is_empty() {
             self.pending.fetch_and(!SIGNALS, Ordering::AcqRel);
         }
         signal
@@ -141,18 +144,22 @@ impl Control {
         if self.pending.load(Ordering::Acquire) & DOOMED == 0 {
             return None;
         }
-        self.state.lock().doomed.clone()
+        let st = self.state.lock();
+        if st.dead { None } else { st.reason.clone() }
     }
 
     /// Removes and returns the queued signals (used by `flush`).
     pub(crate) fn drain_signals(&self) -> Vec<Signal> {
         let mut st = self.state.lock();
         self.pending.fetch_and(!SIGNALS, Ordering::AcqRel);
-        st.queue.drain(..).collect()
+        match st.rare.as_mut() {
+            Some(rare) => rare.queue.drain(..).collect(),
+            None => Vec::new(),
+        }
     }
 
     fn push(&self, st: &mut State, signal: Signal) {
-        st.queue.push_back(signal);
+        st.rare().queue.push_back(signal);
         self.pending.fetch_or(SIGNALS, Ordering::AcqRel);
     }
 
@@ -162,7 +169,7 @@ impl Control {
         if st.dead {
             return;
         }
-        if via == Via::Link && st.links.remove(&from).is_none() {
+        if via == Via::Link && st.links.remove(from).is_none() {
             return; // unlinked meanwhile: OTP drops the signal
         }
         let untrappable = via == Via::Exit && matches!(reason, ExitReason::Kill);
@@ -194,8 +201,8 @@ impl Control {
     fn kill_locked(&self, mut st: parking_lot::MutexGuard<'_, State>, reason: ExitReason) {
         match self.kind {
             Kind::Task => {
-                if st.doomed.is_none() {
-                    st.doomed = Some(reason);
+                if st.reason.is_none() {
+                    st.reason = Some(reason);
                     self.pending.fetch_or(DOOMED, Ordering::AcqRel);
                 }
                 drop(st);
@@ -217,8 +224,7 @@ impl Control {
             }
             st.dead = true;
             self.alive.store(false, Ordering::Release);
-            st.exit_reason = Some(reason.clone());
-            st.queue.clear();
+            st.reason = Some(reason.clone());
             (std::mem::take(&mut st.links), st.rare.take())
         };
         self.waker.wake();
@@ -226,7 +232,7 @@ impl Control {
             ExitReason::Kill => ExitReason::Killed,
             ref other => other.clone(),
         };
-        for (_, linked) in links {
+        for linked in links.into_processes() {
             linked
                 .control()
                 .exit_signal(self.pid, link_reason.clone(), Via::Link);
@@ -257,16 +263,16 @@ impl Control {
         if st.dead {
             return false;
         }
-        st.links.insert(other.pid(), other.clone());
+        st.links.insert(other.clone());
         true
     }
 
     fn remove_link(&self, other: Pid) {
-        self.state.lock().links.remove(&other);
+        self.state.lock().links.remove(other);
     }
 
     pub(crate) fn is_linked(&self, other: Pid) -> bool {
-        self.state.lock().links.contains_key(&other)
+        self.state.lock().links.contains(other)
     }
 
     fn deliver_down(&self, down: Down) {
@@ -307,7 +313,7 @@ impl Control {
     pub(crate) fn exit_waiter(&self) -> oneshot::Receiver<ExitReason> {
         let (tx, rx) = oneshot::channel();
         let mut st = self.state.lock();
-        match &st.exit_reason {
+        match st.reason.as_ref().filter(|_| st.dead) {
             Some(reason) => {
                 let _ = tx.send(reason.clone());
             }
@@ -343,7 +349,7 @@ pub(crate) fn link(a: &ProcessRef, b: &ProcessRef) {
     }
     if !b.is_alive() {
         // b died between the two steps; its exit signal may have found no link yet.
-        if a.control().state.lock().links.remove(&b.pid()).is_some() {
+        if a.control().state.lock().links.remove(b.pid()).is_some() {
             a.control().exit_signal(
                 b.pid(),
                 b.control().exit_reason().unwrap_or(ExitReason::NoProc),
@@ -407,9 +413,9 @@ pub(crate) fn demonitor(watcher: &ProcessRef, reference: Ref) -> bool {
             .rare
             .as_mut()
             .and_then(|r| r.monitoring.remove(&reference));
-        st.queue
-            .retain(|s| !matches!(s, Signal::Down(d) if d.reference == reference));
-        if st.queue.is_empty() {
+        let queue = &mut st.rare().queue;
+        queue.retain(|s| !matches!(s, Signal::Down(d) if d.reference == reference));
+        if queue.is_empty() {
             watcher
                 .control()
                 .pending

@@ -7,31 +7,39 @@ use std::task::{Context, Poll};
 use super::Control;
 use crate::ExitReason;
 
-/// Polls `body` unless the process has been told to die; then stops at once with that
-/// reason, dropping the body (and whatever handler was in progress) without running it on.
-pub(crate) async fn interruptible<F: Future>(
-    control: &Control,
-    body: F,
-) -> Result<F::Output, ExitReason> {
-    let mut body = std::pin::pin!(body);
-    std::future::poll_fn(move |cx| poll(control, body.as_mut(), cx)).await
+pin_project_lite::pin_project! {
+    /// Polls `body` unless the process has been told to die; then stops at once with that
+    /// reason, dropping the body (and whatever handler was in progress) without running it on.
+    ///
+    /// A struct rather than an `async fn`, so the body is stored once inside the task.
+    pub(crate) struct Interruptible<'a, F> {
+        control: &'a Control,
+        #[pin]
+        body: F,
+    }
 }
 
-fn poll<F: Future>(
-    control: &Control,
-    body: Pin<&mut F>,
-    cx: &mut Context<'_>,
-) -> Poll<Result<F::Output, ExitReason>> {
-    if let Some(reason) = control.doom() {
-        return Poll::Ready(Err(reason));
+pub(crate) fn interruptible<F: Future>(control: &Control, body: F) -> Interruptible<'_, F> {
+    Interruptible { control, body }
+}
+
+impl<F: Future> Future for Interruptible<'_, F> {
+    type Output = Result<F::Output, ExitReason>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let control = *this.control;
+        if let Some(reason) = control.doom() {
+            return Poll::Ready(Err(reason));
+        }
+        if let Poll::Ready(out) = this.body.poll(cx) {
+            return Poll::Ready(Ok(out));
+        }
+        control.register_waker(cx.waker());
+        if control.has_pending() {
+            // A signal landed before the waker was registered: poll again rather than sleep.
+            cx.waker().wake_by_ref();
+        }
+        Poll::Pending
     }
-    if let Poll::Ready(out) = body.poll(cx) {
-        return Poll::Ready(Ok(out));
-    }
-    control.register_waker(cx.waker());
-    if control.has_pending() {
-        // A signal landed before the waker was registered: poll again rather than sleep.
-        cx.waker().wake_by_ref();
-    }
-    Poll::Pending
 }

@@ -8,6 +8,7 @@
 pub(crate) mod control;
 pub(crate) mod current;
 pub(crate) mod interrupt;
+mod links;
 mod mailbox;
 
 use std::any::Any;

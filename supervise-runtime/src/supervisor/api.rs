@@ -1,7 +1,6 @@
 //! The public API: thin functions that send a request and wait for the reply.
 
 use std::marker::PhantomData;
-use std::time::Duration;
 
 use super::dynamic::{DynamicRequest, Request as DynReq};
 use super::flags::{DynamicSupervisorSpec, SupervisorSpec};
@@ -14,9 +13,9 @@ use crate::process::ProcessRef;
 use crate::worker::{CallError, Handle, StartOptions, Worker, start_with};
 use crate::{AsProcess, ExitReason, Pid};
 
-/// Supervisor calls wait as OTP's do (`infinity`): a stop can legitimately take a child's
-/// whole shutdown time. They still never hang on a dead supervisor (that is an error).
-const SUPERVISOR_CALL_TIMEOUT: Duration = Duration::from_secs(60 * 60 * 24 * 365);
+// Supervisor calls wait as OTP's do (`infinity`, no timer armed): a stop can legitimately
+// take a child's whole shutdown time. They never hang on a dead supervisor: a call to a
+// dead process is an error at once, and one that dies mid-call returns its reason.
 
 fn typed<W: Worker>(p: ProcessRef) -> Handle<W> {
     match Handle::<W>::from_process(&p) {
@@ -132,8 +131,7 @@ impl Handle<Supervisor> {
         &self,
         make: impl FnOnce(crate::ReplyTo<T>) -> Request,
     ) -> Result<T, CallError> {
-        self.call_timeout(|r| SupervisorRequest(make(r)), SUPERVISOR_CALL_TIMEOUT)
-            .await
+        self.call_infinity(|r| SupervisorRequest(make(r))).await
     }
 
     /// Adds a child and starts it (OTP's `start_child`): `AlreadyStarted(pid)` if the id
@@ -277,8 +275,7 @@ impl Handle<DynamicSupervisor> {
         &self,
         make: impl FnOnce(crate::ReplyTo<T>) -> DynReq,
     ) -> Result<T, CallError> {
-        self.call_timeout(|r| DynamicRequest(make(r)), SUPERVISOR_CALL_TIMEOUT)
-            .await
+        self.call_infinity(|r| DynamicRequest(make(r))).await
     }
 
     /// Starts a child and returns its typed handle once its `init` ran. Errors:

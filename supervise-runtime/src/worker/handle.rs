@@ -158,10 +158,34 @@ impl<W: Worker> Handle<W> {
         request: impl FnOnce(ReplyTo<T>) -> W::Call,
         timeout: Duration,
     ) -> Result<T, CallError> {
+        self.call_until(request, Some(Instant::now() + timeout))
+            .await
+    }
+
+    /// A call without a timeout (OTP's `infinity`): it returns when the worker replies or
+    /// exits, and arms no timer. Supervisors' own APIs are called this way.
+    ///
+    /// ```
+    /// use supervise_runtime::{CallError, Handle, ReplyTo, Worker};
+    /// async fn get<W: Worker<Call = ReplyTo<u64>>>(h: &Handle<W>) -> Result<u64, CallError> {
+    ///     h.call_infinity(|reply| reply).await
+    /// }
+    /// ```
+    pub async fn call_infinity<T>(
+        &self,
+        request: impl FnOnce(ReplyTo<T>) -> W::Call,
+    ) -> Result<T, CallError> {
+        self.call_until(request, None).await
+    }
+
+    async fn call_until<T>(
+        &self,
+        request: impl FnOnce(ReplyTo<T>) -> W::Call,
+        deadline: Option<Instant>,
+    ) -> Result<T, CallError> {
         if current::pid() == Some(self.pid()) {
             return Err(CallError::CallingSelf);
         }
-        let deadline = Instant::now() + timeout;
         let (tx, rx) = oneshot::channel();
         if let Err(e) = self.core.send(Envelope::Call(request(ReplyTo::new(tx)))) {
             return Err(match e {
@@ -169,18 +193,27 @@ impl<W: Worker> Handle<W> {
                 SendError::NoProc(_) => CallError::NoProc,
             });
         }
-        match tokio::time::timeout_at(deadline, rx).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(_dropped)) => self.exit_before(deadline).await,
-            Err(_) => Err(CallError::Timeout),
+        let replied = match deadline {
+            Some(deadline) => tokio::time::timeout_at(deadline, rx).await.ok(),
+            None => Some(rx.await),
+        };
+        match replied {
+            Some(Ok(value)) => Ok(value),
+            Some(Err(_dropped)) => self.exit_before(deadline).await,
+            None => Err(CallError::Timeout),
         }
     }
 
     /// The reply handle was dropped: report the exit reason if the worker dies in time.
-    async fn exit_before<T>(&self, deadline: Instant) -> Result<T, CallError> {
-        match tokio::time::timeout_at(deadline, self.process().wait()).await {
-            Ok(reason) => Err(CallError::Exited(reason)),
-            Err(_) => Err(CallError::Timeout),
+    async fn exit_before<T>(&self, deadline: Option<Instant>) -> Result<T, CallError> {
+        let exited = self.process();
+        let exited = exited.wait();
+        match deadline {
+            Some(deadline) => match tokio::time::timeout_at(deadline, exited).await {
+                Ok(reason) => Err(CallError::Exited(reason)),
+                Err(_) => Err(CallError::Timeout),
+            },
+            None => Err(CallError::Exited(exited.await)),
         }
     }
 

@@ -19,31 +19,42 @@ enum Event<M> {
 
 /// Serves the worker until it stops, then exits the process: exit signals first, the
 /// crash report after, the state dropped last.
-pub(super) async fn run<W: Worker>(mut state: W, mut ctx: Context<W>, mut rx: Rx<MessageOf<W>>) {
-    let core = ctx.core.clone();
-    let mut last = String::new();
-    let served = {
-        let body = AssertUnwindSafe(serve(&mut state, &mut ctx, &mut rx, &mut last)).catch_unwind();
-        interruptible(&core.control, body).await
-    };
-    let (reason, report) = match served {
-        Ok(Ok(reason)) => {
-            let report = reason.is_failure();
-            (reason, report)
+#[allow(clippy::manual_async_fn)] // on purpose, see below
+pub(super) fn run<W: Worker>(
+    mut state: W,
+    mut ctx: Context<W>,
+    mut rx: Rx<MessageOf<W>>,
+) -> impl Future<Output = ()> + Send {
+    // An `async move` block over the captured values rather than an `async fn`, so the
+    // task stores each of them once.
+    async move {
+        let core = ctx.core.clone();
+        let mut last = String::new();
+        let served = {
+            let body =
+                AssertUnwindSafe(serve(&mut state, &mut ctx, &mut rx, &mut last)).catch_unwind();
+            interruptible(&core.control, body).await
+        };
+        let (reason, report) = match served {
+            Ok(Ok(reason)) => {
+                let report = reason.is_failure();
+                (reason, report)
+            }
+            Ok(Err(payload)) => {
+                let reason = panic::reason(payload);
+                // GenServer runs terminate after a crash in a callback too. Boxed: this
+                // rare path should not make every idle process's task bigger.
+                let terminate = AssertUnwindSafe(state.terminate(&reason, &mut ctx)).catch_unwind();
+                let _ = Box::pin(interruptible(&core.control, terminate)).await;
+                (reason, true)
+            }
+            Err(signal_reason) => (signal_reason, false),
+        };
+        drop(rx);
+        core.control.terminate(reason.clone());
+        if report {
+            log_crash::<W>(core.control.pid(), &reason, &last, Some(&state));
         }
-        Ok(Err(payload)) => {
-            let reason = panic::reason(payload);
-            // GenServer runs terminate after a crash in a callback too.
-            let terminate = AssertUnwindSafe(state.terminate(&reason, &mut ctx)).catch_unwind();
-            let _ = interruptible(&core.control, terminate).await;
-            (reason, true)
-        }
-        Err(signal_reason) => (signal_reason, false),
-    };
-    drop(rx);
-    core.control.terminate(reason.clone());
-    if report {
-        log_crash::<W>(core.control.pid(), &reason, &last, Some(&state));
     }
 }
 
@@ -53,37 +64,50 @@ async fn serve<W: Worker>(
     rx: &mut Rx<MessageOf<W>>,
     last: &mut String,
 ) -> ExitReason {
-    loop {
-        let flow = match next(&ctx.core.control, rx).await {
-            Event::Signal(Signal::Exit { from, reason }) => {
-                record(last, format_args!("{{'EXIT', {from}, {reason}}}"));
-                state.handle_exit(from, reason, ctx).await
-            }
-            Event::Signal(Signal::Down(down)) => {
-                record(
-                    last,
-                    format_args!(
-                        "{{'DOWN', {}, {}, {}}}",
-                        down.reference, down.pid, down.reason
-                    ),
-                );
-                state.handle_down(down, ctx).await
-            }
-            Event::Message(msg) => {
-                if W::RECORD_LAST_MESSAGE {
-                    last.clear();
-                    let _ = W::format_message(&msg, last);
-                }
-                match msg {
-                    Envelope::Info(m) => state.handle_info(m, ctx).await,
-                    Envelope::Call(c) => state.handle_call(c, ctx).await,
-                    Envelope::Cast(c) => state.handle_cast(c, ctx).await,
+    let reason = 'serve: loop {
+        // Signals are rare next to messages: their handling is boxed so that it does not
+        // make every process's task bigger, and only a message is held across a handler.
+        let msg = match next(&ctx.core.control, rx).await {
+            Event::Message(msg) => msg,
+            Event::Signal(signal) => {
+                match Box::pin(handle_signal(state, ctx, signal, last)).await {
+                    Flow::Continue => continue,
+                    Flow::Stop(reason) => break 'serve reason,
                 }
             }
         };
+        if W::RECORD_LAST_MESSAGE {
+            last.clear();
+            let _ = W::format_message(&msg, last);
+        }
+        let flow = match msg {
+            Envelope::Info(m) => state.handle_info(m, ctx).await,
+            Envelope::Call(c) => state.handle_call(c, ctx).await,
+            Envelope::Cast(c) => state.handle_cast(c, ctx).await,
+        };
         if let Flow::Stop(reason) = flow {
-            state.terminate(&reason, ctx).await;
-            return reason;
+            break reason;
+        }
+    };
+    Box::pin(state.terminate(&reason, ctx)).await;
+    reason
+}
+
+async fn handle_signal<W: Worker>(
+    state: &mut W,
+    ctx: &mut Context<W>,
+    signal: Signal,
+    last: &mut String,
+) -> Flow {
+    match signal {
+        Signal::Exit { from, reason } => {
+            record(last, format_args!("{{'EXIT', {from}, {reason}}}"));
+            state.handle_exit(from, reason, ctx).await
+        }
+        Signal::Down(down) => {
+            let (r, pid, why) = (down.reference, down.pid, &down.reason);
+            record(last, format_args!("{{'DOWN', {r}, {pid}, {why}}}"));
+            state.handle_down(down, ctx).await
         }
     }
 }
