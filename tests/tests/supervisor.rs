@@ -5,9 +5,9 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use supervise_runtime::{
-    AsProcess, AutoShutdown, Backoff, ChildCount, ChildError, ChildPid, ChildSpec, ChildType, ExitReason,
-    Handle, MessageOf, Restart, Shutdown, SpecError, StableError, StartError, Strategy, Supervisor,
-    SupervisorSpec, SupervisorStartError, registry,
+    AsProcess, AutoShutdown, Backoff, ChildCount, ChildError, ChildPid, ChildSpec, ChildType,
+    ExitReason, Handle, MessageOf, Restart, Shutdown, SpecError, StableError, StartError, Strategy,
+    Supervisor, SupervisorSpec, SupervisorStartError, registry,
 };
 use tests::{InitMode, Lab, Probe, ProbeCall, ProbeMsg, capture};
 
@@ -453,7 +453,10 @@ async fn permanent_child_is_restarted_after_a_normal_exit() {
     first.send(ProbeMsg::Stop(ExitReason::Normal)).unwrap();
     first.process().wait().await;
     let (pid, count) = only(&sup).await;
-    assert!(matches!(pid, ChildPid::Running(p) if p != first.pid()), "{pid:?}");
+    assert!(
+        matches!(pid, ChildPid::Running(p) if p != first.pid()),
+        "{pid:?}"
+    );
     assert_eq!(count.active, 1);
     // As OTP's do_restart: a permanent child's exit is reported whatever the reason.
     let [report] = reports.supervisor().try_into().unwrap();
@@ -474,7 +477,11 @@ async fn transient_child_is_not_restarted_after_normal_shutdown_or_shutdown_with
         let first = handle(&sup, "t").await;
         first.send(ProbeMsg::Stop(reason.clone())).unwrap();
         assert_eq!(first.process().wait().await, reason);
-        assert_eq!(only(&sup).await, (ChildPid::Undefined, ONE_STOPPED), "{reason}");
+        assert_eq!(
+            only(&sup).await,
+            (ChildPid::Undefined, ONE_STOPPED),
+            "{reason}"
+        );
         assert_eq!(lab.starts(), 1, "{reason}");
     }
     assert!(reports.contexts().is_empty());
@@ -539,18 +546,17 @@ async fn terminate_timed(sup: &Handle<Supervisor>, id: &str) -> (ExitReason, Dur
 async fn brutal_kill_kills_at_once_and_terminate_does_not_run() {
     let lab = Lab::new();
     let (reports, _guard) = capture();
-    let spec = SupervisorSpec::default().child(lingering(
-        &lab,
-        "w",
-        Shutdown::BrutalKill,
-        Duration::ZERO,
-    ));
+    let spec =
+        SupervisorSpec::default().child(lingering(&lab, "w", Shutdown::BrutalKill, Duration::ZERO));
     let sup = Supervisor::start(spec).await.unwrap();
     lab.take_events();
     let (reason, took) = terminate_timed(&sup, "w").await;
     assert_eq!((reason, took), (ExitReason::Killed, Duration::ZERO));
     assert!(lab.take_events().is_empty(), "terminate did not run");
-    assert!(reports.contexts().is_empty(), "a brutal kill is a clean stop");
+    assert!(
+        reports.contexts().is_empty(),
+        "a brutal kill is a clean stop"
+    );
     assert_eq!(only(&sup).await, (ChildPid::Undefined, ONE_STOPPED));
 }
 
@@ -567,7 +573,10 @@ async fn timeout_shutdown_lets_a_trapping_child_run_terminate() {
     let sup = Supervisor::start(spec).await.unwrap();
     lab.take_events();
     let (reason, took) = terminate_timed(&sup, "w").await;
-    assert_eq!((reason, took), (ExitReason::Shutdown, Duration::from_millis(200)));
+    assert_eq!(
+        (reason, took),
+        (ExitReason::Shutdown, Duration::from_millis(200))
+    );
     assert_eq!(lab.take_events(), ["stop:w"]);
     assert!(reports.contexts().is_empty());
 }
@@ -585,8 +594,14 @@ async fn timeout_shutdown_kills_a_child_still_terminating_when_it_passes() {
     let sup = Supervisor::start(spec).await.unwrap();
     lab.take_events();
     let (reason, took) = terminate_timed(&sup, "w").await;
-    assert_eq!((reason, took), (ExitReason::Killed, Duration::from_millis(300)));
-    assert!(lab.take_events().is_empty(), "killed before terminate finished");
+    assert_eq!(
+        (reason, took),
+        (ExitReason::Killed, Duration::from_millis(300))
+    );
+    assert!(
+        lab.take_events().is_empty(),
+        "killed before terminate finished"
+    );
     assert_eq!(reports.contexts(), ["shutdown_error"]);
     assert_eq!(reports.supervisor()[0].field("reason"), "killed");
 }
@@ -603,7 +618,10 @@ async fn infinity_shutdown_waits_as_long_as_terminate_takes() {
     let sup = Supervisor::start(spec).await.unwrap();
     lab.take_events();
     let (reason, took) = terminate_timed(&sup, "w").await;
-    assert_eq!((reason, took), (ExitReason::Shutdown, Duration::from_secs(3600)));
+    assert_eq!(
+        (reason, took),
+        (ExitReason::Shutdown, Duration::from_secs(3600))
+    );
     assert_eq!(lab.take_events(), ["stop:w"]);
 }
 
@@ -629,7 +647,10 @@ async fn default_shutdown_is_5000_ms_for_workers_and_infinity_for_supervisors() 
     let sup = Supervisor::start(spec).await.unwrap();
     let w = sup.get_childspec::<Probe>("w").await.unwrap();
     let s = sup.get_childspec::<Supervisor>("s").await.unwrap();
-    assert_eq!(w.get_shutdown(), Shutdown::Timeout(Duration::from_millis(5000)));
+    assert_eq!(
+        w.get_shutdown(),
+        Shutdown::Timeout(Duration::from_millis(5000))
+    );
     assert_eq!(s.get_shutdown(), Shutdown::Infinity);
     assert_eq!(s.get_type(), ChildType::Supervisor);
 }
@@ -655,13 +676,11 @@ async fn stop_is_one_child_at_a_time_in_reverse_order() {
 async fn supervisor_report_has_every_field_of_otps() {
     let lab = Lab::new();
     let (reports, _guard) = capture();
-    let spec = SupervisorSpec::default()
-        .child(child(&lab, "plain"))
-        .child(
-            ChildSpec::<Probe>::worker(lab.probe("shown", false))
-                .id("shown")
-                .debug_args(),
-        );
+    let spec = SupervisorSpec::default().child(child(&lab, "plain")).child(
+        ChildSpec::<Probe>::worker(lab.probe("shown", false))
+            .id("shown")
+            .debug_args(),
+    );
     let sup = Supervisor::start(spec).await.unwrap();
     for id in ["plain", "shown"] {
         let h = handle(&sup, id).await;
@@ -695,7 +714,8 @@ async fn supervisor_report_has_every_field_of_otps() {
     assert_eq!(shown.field("child_id"), "shown");
     let start = shown.field("start");
     assert!(
-        start.starts_with("tests::Probe::start_link(ProbeArgs {") && start.contains("tag: \"shown\""),
+        start.starts_with("tests::Probe::start_link(ProbeArgs {")
+            && start.contains("tag: \"shown\""),
         "{start}"
     );
 }
@@ -830,7 +850,10 @@ async fn get_childspec_returns_a_typed_copy_that_starts_elsewhere() {
     let spec = SupervisorSpec::default().child(child(&lab, "w").restart(Restart::Transient));
     let sup = Supervisor::start(spec).await.unwrap();
     let copy = sup.get_childspec::<Probe>("w").await.unwrap();
-    assert_eq!((copy.get_id(), copy.get_restart()), ("w", Restart::Transient));
+    assert_eq!(
+        (copy.get_id(), copy.get_restart()),
+        ("w", Restart::Transient)
+    );
     assert_eq!(
         sup.get_childspec::<Supervisor>("w").await.unwrap_err(),
         ChildError::WrongType("supervise_runtime::supervisor::server::Supervisor")
