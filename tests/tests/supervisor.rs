@@ -866,3 +866,62 @@ async fn get_childspec_returns_a_typed_copy_that_starts_elsewhere() {
     other.start_child(copy).await.unwrap();
     assert_eq!(lab.live(), 2);
 }
+
+/// auto_shutdown counts only a significant child that stops on its own.
+#[tokio::test(start_paused = true)]
+async fn terminate_child_of_a_significant_child_does_not_shut_down() {
+    let lab = Lab::new();
+    let spec = SupervisorSpec::default()
+        .auto_shutdown(AutoShutdown::AnySignificant)
+        .child(
+            child(&lab, "s")
+                .restart(Restart::Transient)
+                .significant(true),
+        );
+    let sup = Supervisor::start(spec).await.unwrap();
+    sup.terminate_child("s").await.unwrap();
+    assert_eq!(only(&sup).await, (ChildPid::Undefined, ONE_STOPPED));
+    sup.restart_child("s").await.unwrap();
+    crash(&sup, "s").await; // transient + crash: restarted, so not "for good"
+    assert!(matches!(only(&sup).await.0, ChildPid::Running(_)));
+    handle(&sup, "s")
+        .await
+        .send(ProbeMsg::Stop(ExitReason::Normal))
+        .unwrap();
+    assert_eq!(sup.process().wait().await, ExitReason::Shutdown);
+}
+
+/// Trees nest to any depth: ten supervisors deep, a leaf crash is handled at the
+/// bottom, and stopping the root stops level by level, the deepest last.
+#[tokio::test(start_paused = true)]
+async fn trees_nest_ten_deep() {
+    let lab = Lab::new();
+    let mut spec = SupervisorSpec::default().child(child(&lab, "leaf"));
+    for depth in 0..10 {
+        spec = SupervisorSpec::default()
+            .child(ChildSpec::supervisor(spec).id("sub"))
+            .child(child(&lab, &format!("w{depth}")));
+    }
+    let root = Supervisor::start(spec).await.unwrap();
+    assert_eq!(lab.live(), 11);
+    let mut bottom = root.clone();
+    for _ in 0..10 {
+        bottom = bottom
+            .child::<Supervisor>("sub")
+            .await
+            .unwrap()
+            .current()
+            .unwrap();
+    }
+    let leaf = handle(&bottom, "leaf").await;
+    crash(&bottom, "leaf").await;
+    assert_ne!(handle(&bottom, "leaf").await.pid(), leaf.pid());
+    assert_eq!(root.which_children().await.unwrap().len(), 2);
+    lab.take_events();
+    root.stop(ExitReason::Shutdown).await;
+    // Each level stops its worker (started last) before descending into its `sub`.
+    let mut want: Vec<String> = (0..10).rev().map(|d| format!("stop:w{d}")).collect();
+    want.push("stop:leaf".into());
+    assert_eq!(lab.take_events(), want);
+    assert_eq!(lab.live(), 0);
+}
