@@ -151,6 +151,7 @@ impl Lab {
             lab: self.clone(),
             tag: tag.into(),
             trap,
+            linger: None,
         }
     }
 }
@@ -164,6 +165,16 @@ pub struct ProbeArgs {
     pub tag: Arc<str>,
     /// Whether it traps exits (and so runs terminate on shutdown).
     pub trap: bool,
+    /// How long `terminate` takes (`None`: at once); it records `stop:<tag>` when done.
+    pub linger: Option<std::time::Duration>,
+}
+
+impl ProbeArgs {
+    /// A probe whose `terminate` takes `linger` (on tokio's clock) before it returns.
+    pub fn linger(mut self, linger: std::time::Duration) -> Self {
+        self.linger = Some(linger);
+        self
+    }
 }
 
 /// A worker for tests.
@@ -229,6 +240,9 @@ impl Worker for Probe {
     }
 
     async fn terminate(&mut self, _reason: &ExitReason, _: &mut Context<Self>) {
+        if let Some(linger) = self.args.linger {
+            tokio::time::sleep(linger).await;
+        }
         let event = format!("stop:{}", self.args.tag);
         self.args.lab.events.lock().push(event);
     }

@@ -1,6 +1,9 @@
 //! The application root: start a supervision tree, run until SIGINT/SIGTERM or a stop
 //! request, stop the tree in order, and tell the program how to exit.
 //!
+//! The root is a static [`Supervisor`] ([`Application::start`]) or a
+//! [`DynamicSupervisor`] ([`Application::start_dynamic`]); either can hold whole trees.
+//!
 //! When the root supervisor gives up on its own (its restart intensity was exceeded, or
 //! `auto_shutdown` ended it), [`AppExit::code`] is 1, so a service manager (systemd,
 //! Kubernetes) sees the failure and restarts the program; a requested stop gives 0.
@@ -8,10 +11,46 @@
 use std::future::Future;
 use std::process::ExitCode;
 
-use crate::supervisor::{Supervisor, SupervisorSpec, SupervisorStartError};
-use crate::{AsProcess, ExitReason, Handle};
+use crate::supervisor::{
+    DynamicSupervisor, DynamicSupervisorSpec, Supervisor, SupervisorSpec, SupervisorStartError,
+};
+use crate::{AsProcess, ExitReason, Handle, Worker};
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for crate::Supervisor {}
+    impl Sealed for crate::DynamicSupervisor {}
+}
+
+/// A supervisor that can be an [`Application`]'s root: [`Supervisor`] (the default, from
+/// [`Application::start`]) or [`DynamicSupervisor`] (from [`Application::start_dynamic`]).
+///
+/// ```
+/// fn root_of<R: supervise_runtime::RootSupervisor>(app: &supervise_runtime::Application<R>) -> supervise_runtime::Pid {
+///     use supervise_runtime::AsProcess;
+///     app.root().pid()
+/// }
+/// ```
+pub trait RootSupervisor: Worker + sealed::Sealed {
+    /// Stops the root (its children in its own stop order) and returns its exit reason.
+    #[doc(hidden)]
+    fn stop_root(root: &Handle<Self>) -> impl Future<Output = ExitReason> + Send;
+}
+
+impl RootSupervisor for Supervisor {
+    fn stop_root(root: &Handle<Self>) -> impl Future<Output = ExitReason> + Send {
+        root.stop(ExitReason::Shutdown)
+    }
+}
+
+impl RootSupervisor for DynamicSupervisor {
+    fn stop_root(root: &Handle<Self>) -> impl Future<Output = ExitReason> + Send {
+        root.stop(ExitReason::Shutdown)
+    }
+}
 
 /// A running application: the root supervisor of a tree, not linked to anything.
+/// The root is a static [`Supervisor`] by default, or a [`DynamicSupervisor`].
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -22,9 +61,16 @@ use crate::{AsProcess, ExitReason, Handle};
 /// assert_eq!(exit.code(), 0);
 /// # }
 /// ```
-#[derive(Debug)]
-pub struct Application {
-    root: Handle<Supervisor>,
+pub struct Application<R: RootSupervisor = Supervisor> {
+    root: Handle<R>,
+}
+
+impl<R: RootSupervisor> std::fmt::Debug for Application<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("root", &self.root.pid())
+            .finish()
+    }
 }
 
 /// How an application ended.
@@ -80,7 +126,30 @@ impl Application {
             root: Supervisor::start(spec).await?,
         })
     }
+}
 
+impl Application<DynamicSupervisor> {
+    /// Starts a [`DynamicSupervisor`] as the root; add children with
+    /// `app.root().start_child(..)`. A stop request stops them all at once.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{Application, DynamicSupervisorSpec, ExitReason};
+    /// let app = Application::start_dynamic(DynamicSupervisorSpec::new().max_children(100)).await.unwrap();
+    /// assert_eq!(app.root().count_children().await.unwrap().active, 0);
+    /// assert_eq!(app.run_until(async {}).await.reason, ExitReason::Shutdown);
+    /// # }
+    /// ```
+    pub async fn start_dynamic(
+        spec: DynamicSupervisorSpec,
+    ) -> Result<Application<DynamicSupervisor>, SupervisorStartError> {
+        Ok(Application {
+            root: DynamicSupervisor::start(spec).await?,
+        })
+    }
+}
+
+impl<R: RootSupervisor> Application<R> {
     /// The root supervisor.
     ///
     /// ```
@@ -89,7 +158,7 @@ impl Application {
     /// assert!(app.root().is_alive());
     /// # }
     /// ```
-    pub fn root(&self) -> &Handle<Supervisor> {
+    pub fn root(&self) -> &Handle<R> {
         &self.root
     }
 
@@ -132,7 +201,7 @@ impl Application {
                 AppExit { reason, gave_up: true }
             }
             () = stop => {
-                let reason = self.root.stop(ExitReason::Shutdown).await;
+                let reason = R::stop_root(&self.root).await;
                 AppExit { reason, gave_up: false }
             }
         }

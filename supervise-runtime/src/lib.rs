@@ -140,7 +140,7 @@ pub use supervisor::{
     StableError, Strategy, Supervisor, SupervisorSpec, SupervisorStartError,
 };
 mod application;
-pub use application::{AppExit, Application};
+pub use application::{AppExit, Application, RootSupervisor};
 
 /// Writes a [`Worker`] from an `impl` block: see [`docs_worker`] for the guide and what it generates.
 pub use supervise_macros::worker;

@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use supervise_runtime::{AppExit, Application, ChildSpec, ExitReason, Strategy, SupervisorSpec};
+use supervise_runtime::{
+    AppExit, Application, ChildSpec, DynamicSupervisorSpec, ExitReason, SpecError, Strategy,
+    SupervisorSpec, SupervisorStartError,
+};
 use tests::{Lab, Probe, ProbeMsg, capture};
 
 fn tree(lab: &Lab, max_restarts: u32) -> SupervisorSpec {
@@ -60,4 +63,59 @@ async fn a_root_that_gives_up_ends_with_status_1() {
     assert_eq!(lab.live(), 0);
     let all: Vec<_> = logs.all_targets();
     assert!(all.iter().any(|t| t == "supervise::application"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_dynamic_root_stops_its_children_on_request_with_status_0() {
+    let lab = Lab::new();
+    let app = Application::start_dynamic(DynamicSupervisorSpec::new())
+        .await
+        .unwrap();
+    for tag in ["x", "y"] {
+        app.root()
+            .start_child(ChildSpec::<Probe>::worker(lab.probe(tag, true)))
+            .await
+            .unwrap();
+    }
+    let exit = app.run_until(async {}).await;
+    assert_eq!((exit.reason, exit.gave_up), (ExitReason::Shutdown, false));
+    assert_eq!(lab.live(), 0);
+    assert_eq!(lab.take_events().len(), 4, "two starts, two terminates");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_dynamic_root_that_gives_up_ends_with_status_1() {
+    let lab = Lab::new();
+    let app = Application::start_dynamic(
+        DynamicSupervisorSpec::new().intensity(0, Duration::from_secs(5)),
+    )
+    .await
+    .unwrap();
+    let child = app
+        .root()
+        .start_child(ChildSpec::<Probe>::worker(lab.probe("x", false)))
+        .await
+        .unwrap();
+    child.send(ProbeMsg::Crash("fatal".into())).unwrap();
+    let exit = app.run_until(std::future::pending()).await;
+    assert_eq!(exit.code(), 1);
+    assert_eq!(exit.reason, ExitReason::Shutdown);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_invalid_root_spec_is_an_error_naming_the_rule_and_starts_nothing() {
+    let lab = Lab::new();
+    let spec = tree(&lab, 3).child(ChildSpec::<Probe>::worker(lab.probe("a", true)).id("a"));
+    let err = Application::start(spec).await.unwrap_err();
+    assert_eq!(
+        err,
+        SupervisorStartError::Invalid(SpecError::DuplicateId("a".into()))
+    );
+    assert!(err.to_string().contains("ids must be unique"), "{err}");
+    assert_eq!(lab.starts(), 0);
+    let err =
+        Application::start_dynamic(DynamicSupervisorSpec::new().strategy(Strategy::OneForAll))
+            .await
+            .unwrap_err();
+    assert!(err.to_string().contains("can only be OneForOne"), "{err}");
 }

@@ -384,3 +384,44 @@ async fn exits_when_its_parent_exits() {
     assert_eq!(lab.live(), 0);
     assert_eq!(lab.take_events(), ["start:x", "stop:x"]);
 }
+
+/// OTP's report for a dynamic child: id `undefined`, the rest as for a static child.
+#[tokio::test(start_paused = true)]
+async fn report_names_a_dynamic_child_undefined() {
+    let lab = Lab::new();
+    let (reports, _guard) = capture();
+    let sup = dyn_sup(DynamicSupervisorSpec::new()).await;
+    let child = sup
+        .start_child(probe(&lab, "w").id("ignored").debug_args())
+        .await
+        .unwrap();
+    child.send(ProbeMsg::Crash("heck".into())).unwrap();
+    child.process().wait().await;
+    let [report] = reports.supervisor().try_into().unwrap();
+    assert_eq!(report.field("child_id"), "undefined");
+    assert_eq!(report.field("pid"), child.pid().to_string());
+    assert!(report.field("start").contains("tag: \"w\""));
+    assert!(
+        report
+            .field("message")
+            .starts_with("Child undefined of supervisor")
+    );
+}
+
+/// Stopping a dynamic supervisor signals every child at once: three children that each
+/// take 100 ms to terminate are all gone after 100 ms, not 300.
+#[tokio::test(start_paused = true)]
+async fn stop_signals_all_children_at_once() {
+    let lab = Lab::new();
+    let sup = dyn_sup(DynamicSupervisorSpec::new()).await;
+    for tag in ["a", "b", "c"] {
+        let args = lab.probe(tag, true).linger(Duration::from_millis(100));
+        sup.start_child(ChildSpec::<Probe>::worker(args))
+            .await
+            .unwrap();
+    }
+    let start = tokio::time::Instant::now();
+    assert_eq!(sup.stop(ExitReason::Shutdown).await, ExitReason::Shutdown);
+    assert_eq!(start.elapsed(), Duration::from_millis(100));
+    assert_eq!(lab.live(), 0);
+}

@@ -225,6 +225,34 @@ impl Handle<Supervisor> {
         self.request(Request::Count).await
     }
 
+    /// A copy of the spec of the child with this id (OTP's `get_childspec`), typed: start
+    /// it elsewhere, or inspect it. `NotFound` for an unknown id, `WrongType` when the
+    /// child is not a `W`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use std::convert::Infallible;
+    /// use supervise_runtime::{ChildError, ChildSpec, Context, Init, Restart, Supervisor, SupervisorSpec, Worker};
+    /// struct Idle;
+    /// impl Worker for Idle {
+    ///     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible;
+    ///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Idle) }
+    /// }
+    /// let spec = SupervisorSpec::default().child(ChildSpec::<Idle>::worker(()).id("idle").restart(Restart::Transient));
+    /// let sup = Supervisor::start(spec).await.unwrap();
+    /// let copy = sup.get_childspec::<Idle>("idle").await.unwrap();
+    /// assert_eq!((copy.get_id(), copy.get_restart()), ("idle", Restart::Transient));
+    /// assert_eq!(sup.get_childspec::<Idle>("nobody").await.unwrap_err(), ChildError::NotFound);
+    /// # }
+    /// ```
+    pub async fn get_childspec<W: Worker>(&self, id: &str) -> Result<ChildSpec<W>, ChildError> {
+        let inner = self
+            .request(|r| Request::Spec(id.into(), r))
+            .await?
+            .ok_or(ChildError::NotFound)?;
+        ChildSpec::from_inner(inner).ok_or(ChildError::WrongType(std::any::type_name::<W>()))
+    }
+
     /// A [`Stable`] handle to the child with this id, reaching its current incarnation.
     ///
     /// See [`Stable`] for an example.

@@ -157,7 +157,7 @@ impl Worker for DynamicSupervisor {
         };
         match decide::after_exit(child.spec.restart, &reason) {
             AfterExit::Restart => {
-                report::child(
+                report::dynamic_child(
                     self.me.pid(),
                     report::Context::ChildTerminated,
                     &child.spec,
@@ -168,7 +168,7 @@ impl Worker for DynamicSupervisor {
             }
             AfterExit::Keep { report } => {
                 if report {
-                    report::child(
+                    report::dynamic_child(
                         self.me.pid(),
                         report::Context::ChildTerminated,
                         &child.spec,
@@ -212,7 +212,7 @@ impl DynamicSupervisor {
                 max_restarts,
                 period,
             } = self.intensity;
-            report::intensity_exceeded(self.me.pid(), &child.spec, max_restarts, period);
+            report::intensity_exceeded(self.me.pid(), report::UNDEFINED, max_restarts, period);
             return Flow::Stop(ExitReason::Shutdown);
         }
         if let Some(b) = self.backoff
@@ -244,7 +244,7 @@ impl DynamicSupervisor {
             Err(StartError::Ignored) => {}
             Err(e) => {
                 let reason = e.reason().cloned().unwrap_or_else(|| ExitReason::error(&e));
-                report::child(
+                report::dynamic_child(
                     self.me.pid(),
                     report::Context::StartError,
                     &child.spec,
@@ -263,7 +263,7 @@ impl DynamicSupervisor {
         if let Some(p) = child.process {
             let reason = stop::stop_child(&self.me, &p, child.spec.shutdown).await;
             if !clean_shutdown(child.spec.shutdown, &reason) {
-                report::child(
+                report::dynamic_child(
                     self.me.pid(),
                     report::Context::ShutdownError,
                     &child.spec,
@@ -289,7 +289,7 @@ impl DynamicSupervisor {
         for (p, deadline, spec) in waiting {
             let reason = stop::wait(&p, deadline).await;
             if !clean_shutdown(spec.shutdown, &reason) {
-                report::child(
+                report::dynamic_child(
                     self.me.pid(),
                     report::Context::ShutdownError,
                     &spec,

@@ -25,6 +25,12 @@ pub enum Strategy {
 
 /// When a supervisor stops itself because significant children stopped (OTP 24+).
 ///
+/// Only a significant child stopping *on its own* and *for good* (not restarted) counts;
+/// one stopped by its supervisor (`terminate_child`, a strategy, a shutdown) does not.
+/// As in OTP, `AnySignificant`/`AllSignificant` with no significant child is accepted
+/// (the supervisor then never stops itself); a significant child under `Never` is not.
+/// The supervisor exits with `shutdown`.
+///
 /// ```
 /// assert_eq!(supervise_runtime::AutoShutdown::default(), supervise_runtime::AutoShutdown::Never);
 /// ```
@@ -375,7 +381,9 @@ impl DynamicSupervisorSpec {
         self
     }
 
-    /// Refuse `start_child` beyond this many children.
+    /// Refuse `start_child` beyond this many children (default: unlimited). Unlike
+    /// Elixir, which accepts 0 (a supervisor that refuses every child), 0 is rejected at
+    /// start with [`SpecError::ZeroMaxChildren`]: it is always a mistake.
     ///
     /// ```
     /// let spec = supervise_runtime::DynamicSupervisorSpec::new().max_children(2);

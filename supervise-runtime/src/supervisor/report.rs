@@ -6,6 +6,9 @@
 use super::spec::SpecInner;
 use crate::{ExitReason, Pid};
 
+/// The id a report gives a dynamic supervisor's child (OTP's `undefined`).
+pub(crate) const UNDEFINED: &str = "undefined";
+
 /// What a report is about (OTP's report context).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Context {
@@ -22,9 +25,17 @@ impl Context {
             Context::ShutdownError => "shutdown_error",
         }
     }
+
+    fn verb(self) -> &'static str {
+        match self {
+            Context::ChildTerminated => "terminated",
+            Context::StartError => "failed to start",
+            Context::ShutdownError => "did not shut down cleanly",
+        }
+    }
 }
 
-/// A supervisor report: the child's id, pid, reason, start call, restart, shutdown, type.
+/// A static supervisor's report about a child, under the child's id.
 pub(crate) fn child(
     sup: Pid,
     context: Context,
@@ -32,26 +43,44 @@ pub(crate) fn child(
     pid: Option<Pid>,
     reason: &ExitReason,
 ) {
-    let pid = pid.map_or_else(|| "undefined".to_string(), |p| p.to_string());
+    write(sup, context, spec.id_str(), spec, pid, reason);
+}
+
+/// A dynamic supervisor's report about a child: its id is `undefined`, as in OTP.
+pub(crate) fn dynamic_child(
+    sup: Pid,
+    context: Context,
+    spec: &SpecInner,
+    pid: Option<Pid>,
+    reason: &ExitReason,
+) {
+    write(sup, context, UNDEFINED, spec, pid, reason);
+}
+
+/// A supervisor report: the child's id, pid, reason, start call, restart, shutdown, type.
+fn write(
+    sup: Pid,
+    context: Context,
+    id: &str,
+    spec: &SpecInner,
+    pid: Option<Pid>,
+    reason: &ExitReason,
+) {
+    let pid = pid.map_or_else(|| UNDEFINED.to_string(), |p| p.to_string());
+    let start = spec.start_call();
     tracing::error!(
         target: "supervise::supervisor",
         supervisor = %sup,
         context = context.as_str(),
-        child_id = %spec.id_str(),
+        child_id = %id,
         pid = %pid,
         reason = %reason,
-        start = %format_args!("{}::start_link(..)", spec.module),
+        start = %start,
         restart = ?spec.restart,
         shutdown = %spec.shutdown,
         child_type = %spec.child_type,
-        "Child {} of supervisor {sup} {}\n** (exit) {reason}\nPid: {pid}\nStart Call: {}::start_link(..)\nRestart: {:?}\nShutdown: {}\nType: {}",
-        spec.id_str(),
-        match context {
-            Context::ChildTerminated => "terminated",
-            Context::StartError => "failed to start",
-            Context::ShutdownError => "did not shut down cleanly",
-        },
-        spec.module,
+        "Child {id} of supervisor {sup} {}\n** (exit) {reason}\nPid: {pid}\nStart Call: {start}\nRestart: {:?}\nShutdown: {}\nType: {}",
+        context.verb(),
         spec.restart,
         spec.shutdown,
         spec.child_type,
@@ -59,21 +88,16 @@ pub(crate) fn child(
 }
 
 /// The loud report when a supervisor gives up (Elixir 1.14 prints nothing here).
-pub(crate) fn intensity_exceeded(
-    sup: Pid,
-    spec: &SpecInner,
-    max: u32,
-    period: std::time::Duration,
-) {
+/// `id` is the child whose restart was one too many (`undefined` under a dynamic one).
+pub(crate) fn intensity_exceeded(sup: Pid, id: &str, max: u32, period: std::time::Duration) {
     tracing::error!(
         target: "supervise::supervisor",
         supervisor = %sup,
         context = "shutdown",
-        child_id = %spec.id_str(),
+        child_id = %id,
         reason = "reached_max_restart_intensity",
         max_restarts = max,
         period_ms = period.as_millis() as u64,
-        "Supervisor {sup} reached its maximum restart intensity ({max} restarts in {period:?}) restarting child {}; it stops all its children and exits with shutdown",
-        spec.id_str(),
+        "Supervisor {sup} reached its maximum restart intensity ({max} restarts in {period:?}) restarting child {id}; it stops all its children and exits with shutdown",
     );
 }

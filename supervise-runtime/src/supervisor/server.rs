@@ -62,6 +62,7 @@ pub(crate) enum Request {
     Which(ReplyTo<Vec<ChildInfo>>),
     Count(ReplyTo<ChildCount>),
     Slot(ChildId, ReplyTo<Option<(Arc<Slot>, std::any::TypeId)>>),
+    Spec(ChildId, ReplyTo<Option<SpecInner>>),
     Stop(ExitReason),
 }
 
@@ -139,6 +140,9 @@ impl Worker for Supervisor {
                 let c = &self.children[i];
                 (c.slot.clone(), c.spec.worker_type)
             })),
+            Request::Spec(id, reply) => {
+                reply.reply(self.position(&id).map(|i| self.children[i].spec.clone()))
+            }
             Request::Stop(reason) => return Flow::Stop(reason),
         }
         Flow::Continue
@@ -317,7 +321,12 @@ impl Supervisor {
                 max_restarts,
                 period,
             } = self.intensity;
-            report::intensity_exceeded(self.me.pid(), &self.children[i].spec, max_restarts, period);
+            report::intensity_exceeded(
+                self.me.pid(),
+                self.children[i].spec.id_str(),
+                max_restarts,
+                period,
+            );
             self.del_child(i);
             return Flow::Stop(ExitReason::Shutdown);
         }

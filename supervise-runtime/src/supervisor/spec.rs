@@ -109,7 +109,12 @@ impl fmt::Display for ChildType {
 pub(crate) trait Starter: Send {
     fn start(&self, options: StartOptions, extra: Option<&ExtraArgs>) -> StartFuture;
     fn box_clone(&self) -> Box<dyn Starter>;
+    /// The start arguments this spec owns (`W::Args`, or `A` of `with_extra_arguments`).
+    fn args(&self) -> &(dyn Any + Send);
 }
+
+/// Formats the type-erased start arguments; set by [`ChildSpec::debug_args`].
+pub(crate) type ArgsFmt = fn(&(dyn Any + Send), &mut fmt::Formatter<'_>) -> fmt::Result;
 
 pub(crate) type StartFuture = BoxFuture<'static, Result<ProcessRef, StartError>>;
 
@@ -125,6 +130,9 @@ where
     }
     fn box_clone(&self) -> Box<dyn Starter> {
         Box::new(Plain::<W>(self.0.clone()))
+    }
+    fn args(&self) -> &(dyn Any + Send) {
+        &self.0
     }
 }
 
@@ -154,6 +162,9 @@ where
     }
     fn box_clone(&self) -> Box<dyn Starter> {
         Box::new(WithExtra::<W, E, A>(self.0.clone(), PhantomData))
+    }
+    fn args(&self) -> &(dyn Any + Send) {
+        &self.0
     }
 }
 
@@ -214,6 +225,8 @@ pub(crate) struct SpecInner {
     pub(crate) name: Option<Arc<str>>,
     pub(crate) mailbox: Mailbox,
     pub(crate) module: &'static str,
+    /// How to show the start arguments in reports; `None` shows `(..)`.
+    pub(crate) args_fmt: Option<ArgsFmt>,
 }
 
 impl SpecInner {
@@ -223,6 +236,12 @@ impl SpecInner {
 
     pub(crate) fn id(&self) -> ChildId {
         self.id.clone().unwrap_or_else(|| self.module.into())
+    }
+
+    /// OTP's `Start Call`: `Type::start_link(<args>)`, the arguments' `Debug` form when
+    /// the spec captured it ([`ChildSpec::debug_args`]), else `..`.
+    pub(crate) fn start_call(&self) -> StartCall<'_> {
+        StartCall(self)
     }
 
     /// Starts one incarnation linked to the calling process.
@@ -248,7 +267,22 @@ impl Clone for SpecInner {
             name: self.name.clone(),
             mailbox: self.mailbox,
             module: self.module,
+            args_fmt: self.args_fmt,
         }
+    }
+}
+
+/// Displays a spec's start call; formats nothing until a report is written.
+pub(crate) struct StartCall<'a>(&'a SpecInner);
+
+impl fmt::Display for StartCall<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}::start_link(", self.0.module)?;
+        match self.0.args_fmt {
+            Some(show) => show(self.0.starter.args(), f)?,
+            None => f.write_str("..")?,
+        }
+        f.write_str(")")
     }
 }
 
@@ -256,7 +290,7 @@ impl fmt::Debug for SpecInner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ChildSpec")
             .field("id", &self.id_str())
-            .field("start", &format_args!("{}::start_link(..)", self.module))
+            .field("start", &format_args!("{}", self.start_call()))
             .field("restart", &self.restart)
             .field("shutdown", &self.shutdown)
             .field("type", &self.child_type)
@@ -352,9 +386,18 @@ impl<W: Worker> ChildSpec<W> {
                 name: None,
                 mailbox: Mailbox::default(),
                 module,
+                args_fmt: None,
             },
             _worker: PhantomData,
         }
+    }
+
+    /// A typed spec from an untyped one, if it starts a `W`.
+    pub(crate) fn from_inner(inner: SpecInner) -> Option<Self> {
+        (inner.worker_type == std::any::TypeId::of::<W>()).then_some(ChildSpec {
+            inner,
+            _worker: PhantomData,
+        })
     }
 
     pub(crate) fn into_supervisor(mut self) -> Self {
@@ -427,6 +470,40 @@ impl<W: Worker> ChildSpec<W> {
     /// ```
     pub fn mailbox(mut self, mailbox: Mailbox) -> Self {
         self.inner.mailbox = mailbox;
+        self
+    }
+
+    /// Shows the start arguments' `Debug` form in supervisor reports (`Start Call:
+    /// Type::start_link(<args>)`, as OTP prints them) and in this spec's `Debug`.
+    /// Opt-in, because arguments may hold secrets; nothing is formatted until a report is
+    /// written. A spec from [`with_extra_arguments`](Self::with_extra_arguments) shows
+    /// `(..)`: its arguments are only complete at start.
+    ///
+    /// ```
+    /// use std::convert::Infallible;
+    /// use supervise_runtime::{ChildSpec, Context, Init, Worker};
+    /// struct Conn;
+    /// impl Worker for Conn {
+    ///     type Args = (String, u16); type Info = Infallible; type Call = Infallible; type Cast = Infallible;
+    ///     async fn init(_: (String, u16), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Conn) }
+    /// }
+    /// let spec = ChildSpec::<Conn>::worker(("db.local".into(), 5432)).debug_args();
+    /// assert!(format!("{spec:?}").contains("Conn::start_link((\"db.local\", 5432))"));
+    /// ```
+    pub fn debug_args(mut self) -> Self
+    where
+        W::Args: fmt::Debug,
+    {
+        fn show<A: fmt::Debug + 'static>(
+            args: &(dyn Any + Send),
+            f: &mut fmt::Formatter<'_>,
+        ) -> fmt::Result {
+            match (args as &dyn Any).downcast_ref::<A>() {
+                Some(args) => fmt::Debug::fmt(args, f),
+                None => f.write_str(".."),
+            }
+        }
+        self.inner.args_fmt = Some(show::<W::Args>);
         self
     }
 
