@@ -92,7 +92,9 @@ async fn linked_to_the_shell() {
 
     worker.raise("heck").expect("the worker is alive");
     worker.process().wait().await;
-    let reason = shell.exit_reason().map_or_else(String::new, |r| r.to_string());
+    let reason = shell
+        .exit_reason()
+        .map_or_else(String::new, |r| r.to_string());
     println!("shell alive? {} (it exited: {reason})", shell.is_alive());
 }
 
