@@ -283,6 +283,16 @@ impl Reports {
             .collect()
     }
 
+    /// Captured crash reports (target `supervise::crash`).
+    pub fn crash(&self) -> Vec<Captured> {
+        self.0
+            .lock()
+            .iter()
+            .filter(|c| c.target == "supervise::crash")
+            .cloned()
+            .collect()
+    }
+
     /// The targets of every captured event, in order.
     pub fn all_targets(&self) -> Vec<String> {
         self.0.lock().iter().map(|c| c.target.clone()).collect()

@@ -2,8 +2,8 @@
 //!
 //! [`#[worker]`](crate::worker) goes on the inherent `impl` block of a worker's state type.
 //! It reads the methods and writes the [`Worker`](crate::Worker) implementation, the message
-//! enums, a typed handle and the start functions, so no `match` on messages is written by
-//! hand.
+//! enums, a typed handle, the start functions and a child spec for supervisors, so no
+//! `match` on messages is written by hand.
 //!
 //! ## What you write
 //!
@@ -99,7 +99,45 @@
 //!     pub async fn start(reply_to: Addr<Reply>, conn: impl Into<String>) -> Result<WorkerRef, StartError>;
 //!     pub async fn start_link(reply_to: Addr<Reply>, conn: impl Into<String>) -> Result<WorkerRef, StartError>;
 //!     pub async fn start_with(reply_to: Addr<Reply>, conn: impl Into<String>, options: StartOptions) -> Result<WorkerRef, StartError>;
+//!     // For supervisors: every (re)start gets a clone of these arguments, so each must be
+//!     // Clone (a compile error on the argument otherwise). Permanent, shutdown 5 000 ms.
+//!     pub fn child_spec(reply_to: Addr<Reply>, conn: impl Into<String>) -> ChildSpec<Worker>;
 //! }
+//! ```
+//!
+//! ## Under a supervisor
+//!
+//! `child_spec` is OTP's `child_spec/1`: the start arguments and how to treat the child,
+//! adjustable with the [`ChildSpec`](crate::ChildSpec) builders. A restarted child gets a
+//! clone of the same arguments and a new pid.
+//!
+//! ```
+//! use supervise_runtime::{worker, Addr, AsProcess, ChildPid, Context, DynamicSupervisor, Inbox, Pid, Received, Restart};
+//!
+//! pub struct Conn;
+//!
+//! #[worker]
+//! impl Conn {
+//!     fn init(started: Addr<Pid>, url: String, ctx: &Context<Self>) -> Self {
+//!         let _ = (started.send(ctx.pid()), url);
+//!         Conn
+//!     }
+//!     #[info]
+//!     fn raise(&mut self, message: String) { panic!("{message}") }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let mut started = Inbox::<Pid>::new();
+//! let sup = DynamicSupervisor::start(Default::default()).await.unwrap();
+//! let spec = Conn::child_spec(started.addr(), "redis://").restart(Restart::Transient);
+//! let conn: ConnRef = sup.start_child(spec).await.unwrap().into();
+//! assert_eq!(started.recv().await.unwrap(), Received::Message(conn.pid()));
+//!
+//! conn.raise("heck").unwrap(); // logged as a crash report; transient: restarted
+//! let Ok(Received::Message(new)) = started.recv().await else { unreachable!() };
+//! assert_ne!(new, conn.pid());
+//! assert_eq!(sup.which_children().await.unwrap()[0].pid, ChildPid::Running(new));
+//! # }
 //! ```
 //!
 //! ## The rules
@@ -125,6 +163,8 @@
 //!   the whole `Result` and keeps running, as a GenServer replying `{error, _}` does: the
 //!   caller decides. To reply later, or to reply and then stop, take a `ReplyTo<T>` parameter
 //!   instead (a deferred reply) and return nothing, `Flow` or `Result<(), E>`.
+//! - **Start arguments** are `Send`, and `Clone`: `child_spec` keeps them and each start
+//!   under a supervisor gets a clone (share what cannot be cloned in an `Arc`).
 //! - **Handle arguments**: `String` parameters take `impl Into<String>` (so `"foo"` works);
 //!   all others take their exact type, because `impl Into` would break integer literals and
 //!   unsizing coercions.

@@ -6,61 +6,89 @@
 //!
 //! # The story
 //!
-//! A worker is started from the shell with `start_link`. It answers `store` with
-//! `HelloFriend`, and crashes on `raise("heck")`. Because it is linked to the shell, its
-//! crash takes the shell down with it; a shell that traps exits gets the exit as a message
-//! instead and lives on. (Started under a `DynamicSupervisor`, the crash is reported and a
-//! replacement with a new pid takes its place, and the caller is untouched.)
+//! Elixir's `DynamicSupervisor` story, told in Rust (`cargo run --example
+//! dynamic_supervision` prints it). A worker is started with `(reply_to, "redis")`. Sent
+//! `store` it answers `HelloFriend`; sent `shutdown` it answers `Goodbye` and stops
+//! normally; sent `raise("heck")` it crashes. [`#[worker]`](macro@worker) writes the
+//! message enum, the typed handle (`worker.store(..)`), `start_link` and `child_spec`.
+//!
+//! Started with `start_link` from the shell, its crash takes the linked shell down.
+//! Started under a [`DynamicSupervisor`], the crash is logged as a report (reason, where
+//! it panicked, the last message, the state; see [Crash reports](#crash-reports)), the
+//! supervisor starts a replacement with a new pid, `which_children` shows it, and the
+//! caller lives on with the same pid.
 //!
 //! ```
-//! # #[tokio::main(flavor = "current_thread")] async fn main() {
-//! use std::convert::Infallible;
-//! use supervise_runtime::{Addr, AsProcess, Context, Flow, Inbox, Init, Received, Worker, start_link};
+//! use supervise_runtime::{worker, Addr, AsProcess, ChildPid, DynamicSupervisor, Flow, Handle, Inbox, Received};
 //!
 //! #[derive(Debug, PartialEq)]
-//! enum Reply { HelloFriend }
-//! enum Msg { Store(String, String), Raise(String) }
-//! struct Redis { reply_to: Addr<Reply> }
+//! pub enum Reply { HelloFriend, Goodbye }
 //!
-//! impl Worker for Redis {
-//!     type Args = Addr<Reply>;
-//!     type Info = Msg;
-//!     type Call = Infallible;
-//!     type Cast = Infallible;
-//!     async fn init(reply_to: Addr<Reply>, _: &mut Context<Self>) -> Init<Self> {
-//!         Init::Ok(Redis { reply_to })
+//! #[derive(Debug)]
+//! pub struct Worker { reply_to: Addr<Reply>, conn: String }
+//!
+//! #[worker]
+//! impl Worker {
+//!     fn init(reply_to: Addr<Reply>, conn: String) -> Self { Worker { reply_to, conn } }
+//!     #[info]
+//!     fn store(&mut self, key: String, value: String) {
+//!         let _ = self.reply_to.send(Reply::HelloFriend);
 //!     }
-//!     async fn handle_info(&mut self, msg: Msg, _: &mut Context<Self>) -> Flow {
-//!         match msg {
-//!             Msg::Store(_key, _value) => { let _ = self.reply_to.send(Reply::HelloFriend); }
-//!             Msg::Raise(message) => panic!("{message}"),
-//!         }
-//!         Flow::Continue
+//!     #[info]
+//!     fn shutdown(&mut self) -> Flow {
+//!         let _ = self.reply_to.send(Reply::Goodbye);
+//!         Flow::stop_normal()
 //!     }
+//!     #[info]
+//!     fn raise(&mut self, message: String) { panic!("{message}") }
 //! }
 //!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
 //! // The shell: code outside any process opens an inbox, which start_link links to.
 //! let mut shell = Inbox::<Reply>::new();
-//! let worker = start_link::<Redis>(shell.addr()).await.unwrap();
-//! worker.send(Msg::Store("foo".into(), "bar".into())).unwrap();
+//! let worker = Worker::start_link(shell.addr(), "redis").await.unwrap();
+//! worker.store("key", "value").unwrap();
 //! assert_eq!(shell.recv().await.unwrap(), Received::Message(Reply::HelloFriend));
+//! worker.raise("heck").unwrap();
+//! worker.process().wait().await;
+//! assert!(!shell.is_alive(), "the crash took the linked shell down");
 //!
-//! worker.send(Msg::Raise("heck".into())).unwrap();
-//! let reason = worker.process().wait().await;
-//! assert_eq!(reason.panic().unwrap().message(), "heck");
-//! assert!(!shell.is_alive(), "the crash took the shell down with it");
-//!
-//! // A shell that traps exits gets the exit signal as a message, and lives.
+//! // Under a DynamicSupervisor: the crash is reported and the worker replaced.
 //! let mut shell = Inbox::<Reply>::new();
-//! shell.trap_exit(true);
-//! let worker = start_link::<Redis>(shell.addr()).await.unwrap();
-//! worker.send(Msg::Raise("heck".into())).unwrap();
-//! let Received::Exit { from, reason } = shell.recv().await.unwrap() else { unreachable!() };
-//! assert_eq!(from, worker.pid());
-//! assert!(reason.is_failure());
+//! let caller = shell.pid();
+//! let sup = DynamicSupervisor::start_link(Default::default()).await.unwrap();
+//! let worker: WorkerRef = sup.start_child(Worker::child_spec(shell.addr(), "redis")).await.unwrap().into();
+//! let count = sup.count_children().await.unwrap();
+//! assert_eq!((count.active, count.specs, count.supervisors, count.workers), (1, 1, 0, 1));
+//!
+//! worker.raise("heck").unwrap();
+//! worker.process().wait().await; // the supervisor restarted it before this returns
+//! let children = sup.which_children().await.unwrap();
+//! let ChildPid::Running(new) = children[0].pid else { unreachable!() };
+//! assert_ne!(new, worker.pid());
 //! assert!(shell.is_alive());
+//! assert_eq!(shell.pid(), caller);
+//!
+//! // A permanent child is restarted even after a normal exit.
+//! let worker: WorkerRef = Handle::<Worker>::from_process(children[0].process.as_ref().unwrap()).unwrap().into();
+//! worker.shutdown().unwrap();
+//! assert_eq!(shell.recv().await.unwrap(), Received::Message(Reply::Goodbye));
+//! worker.process().wait().await;
+//! assert_ne!(sup.which_children().await.unwrap()[0].pid, ChildPid::Running(new));
 //! # }
 //! ```
+//!
+//! A shell that traps exits ([`Inbox::trap_exit`]) gets a linked crash as a
+//! [`Received::Exit`] message instead, and lives on.
+//!
+//! # Where to go next
+//!
+//! - [`docs_worker`]: writing workers with [`#[worker]`](macro@worker), and everything it
+//!   generates; the [`Worker`] trait underneath, for writing one by hand.
+//! - [`supervisor`]: [`Supervisor`] (static children, strategies, intensity) and
+//!   [`DynamicSupervisor`]; children are described by a [`ChildSpec`].
+//! - [`Application`]: the root of a tree, stopped in order on SIGINT/SIGTERM, exiting
+//!   non-zero when the root gives up.
 //!
 //! # Processes
 //!

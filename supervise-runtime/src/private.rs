@@ -13,7 +13,7 @@ pub use crate::worker::{
     CallError, Context, DEFAULT_CALL_TIMEOUT, Envelope, Flow, Handle, Init, MessageOf, ReplyTo,
     StartError, StartOptions, Worker, start_with,
 };
-pub use crate::{AsProcess, ExitReason, Pid, ProcessRef, SendError};
+pub use crate::{AsProcess, ChildSpec, ExitReason, Pid, ProcessRef, SendError};
 pub use ::core;
 pub use ::std;
 
@@ -52,6 +52,30 @@ impl<T: Send + ?Sized> SendArg for T {}
 
 /// Compiles only when `T` is [`SendArg`].
 pub fn assert_send_arg<T: SendArg + ?Sized>() {}
+
+/// Asserts, where the user wrote the type, that a start argument can be copied for each
+/// restart, and copies it: `child_spec` keeps the arguments and starts every incarnation
+/// from a clone of them, as OTP re-applies the same start arguments.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not `Clone`, so it cannot be a worker's start argument",
+    label = "this start argument is not `Clone`",
+    note = "a supervisor restarts a child with the same arguments, so `child_spec` clones them for each start: derive or implement `Clone`, or share the value in an `Arc`"
+)]
+pub trait CloneArg {
+    /// A copy for the next start.
+    fn clone_arg(&self) -> Self;
+}
+
+impl<T: Clone> CloneArg for T {
+    fn clone_arg(&self) -> Self {
+        self.clone()
+    }
+}
+
+/// The spec `#[worker]`'s `child_spec` returns: `args`, copied by `clone` for each start.
+pub fn child_spec<W: Worker>(args: W::Args, clone: fn(&W::Args) -> W::Args) -> ChildSpec<W> {
+    ChildSpec::cloned_with(args, clone)
+}
 
 /// A value seen for formatting; see [`ViaDebug`] and [`ViaOpaque`].
 pub struct DebugOf<'a, T: ?Sized>(pub &'a T);

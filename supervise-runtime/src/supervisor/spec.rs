@@ -118,18 +118,24 @@ pub(crate) type ArgsFmt = fn(&(dyn Any + Send), &mut fmt::Formatter<'_>) -> fmt:
 
 pub(crate) type StartFuture = BoxFuture<'static, Result<ProcessRef, StartError>>;
 
-struct Plain<W: Worker>(W::Args);
+/// The start arguments and how to copy them for each start: `Clone::clone` for
+/// [`ChildSpec::worker`], a per-argument clone written by `#[worker]` for its `child_spec`
+/// (so a non-`Clone` argument is reported on that argument, not on the whole tuple).
+struct Plain<W: Worker> {
+    args: W::Args,
+    clone: fn(&W::Args) -> W::Args,
+}
 
-impl<W: Worker> Starter for Plain<W>
-where
-    W::Args: Clone,
-{
+impl<W: Worker> Starter for Plain<W> {
     fn start(&self, options: StartOptions, _extra: Option<&ExtraArgs>) -> StartFuture {
-        let args = self.0.clone();
+        let args = (self.clone)(&self.args);
         Box::pin(async move { start_with::<W>(args, options).await.map(|h| h.process()) })
     }
     fn box_clone(&self) -> Box<dyn Starter> {
-        Box::new(Plain::<W>(self.0.clone()))
+        Box::new(Plain::<W> {
+            args: (self.clone)(&self.args),
+            clone: self.clone,
+        })
     }
     fn args(&self) -> &(dyn Any + Send) {
         &self.0
@@ -344,7 +350,13 @@ impl<W: Worker> ChildSpec<W> {
     where
         W::Args: Clone,
     {
-        Self::from_starter(Box::new(Plain::<W>(args)), ChildType::Worker)
+        Self::cloned_with(args, W::Args::clone)
+    }
+
+    /// A worker child whose arguments are copied with `clone` for each start (what
+    /// `#[worker]`'s `child_spec` builds on).
+    pub(crate) fn cloned_with(args: W::Args, clone: fn(&W::Args) -> W::Args) -> Self {
+        Self::from_starter(Box::new(Plain::<W> { args, clone }), ChildType::Worker)
     }
 
     /// A worker whose `Args` are `(E, A)`: `E` comes from the dynamic supervisor's
