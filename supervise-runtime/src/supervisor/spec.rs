@@ -138,7 +138,7 @@ impl<W: Worker> Starter for Plain<W> {
         })
     }
     fn args(&self) -> &(dyn Any + Send) {
-        &self.0
+        &self.args
     }
 }
 
