@@ -6,6 +6,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 
 use crate::process::ProcessRef;
@@ -133,7 +134,8 @@ struct Plain<W: Worker> {
 impl<W: Worker> Starter for Plain<W> {
     fn start(&self, options: StartOptions, _extra: Option<&ExtraArgs>) -> StartFuture {
         let args = (self.clone)(&self.args);
-        Box::pin(async move { start_with::<W>(args, options).await.map(|h| h.process()) })
+        // A combinator, not an `async` block, so the boxed future holds the start once.
+        Box::pin(start_with::<W>(args, options).map(|started| started.map(|h| h.process())))
     }
     fn box_clone(&self) -> Box<dyn Starter> {
         Box::new(Plain::<W> {
