@@ -139,6 +139,19 @@ impl Control {
         signal
     }
 
+    /// Waits for the next queued signal. Only for the process itself, inside its task
+    /// (its `Interruptible` wrapper keeps the task's waker registered here).
+    pub(crate) fn poll_signal(&self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Signal> {
+        if let Some(signal) = self.take_signal() {
+            return std::task::Poll::Ready(signal);
+        }
+        self.register_waker(cx.waker());
+        match self.take_signal() {
+            Some(signal) => std::task::Poll::Ready(signal),
+            None => std::task::Poll::Pending,
+        }
+    }
+
     /// The reason this process was told to die with, if it was.
     pub(crate) fn doom(&self) -> Option<ExitReason> {
         if self.pending.load(Ordering::Acquire) & DOOMED == 0 {

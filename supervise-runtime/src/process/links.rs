@@ -13,7 +13,9 @@ pub(crate) enum Links {
     #[default]
     None,
     One(ProcessRef),
-    Many(FxHashMap<Pid, ProcessRef>),
+    /// Boxed: a process with many links is rare (a supervisor), and this keeps every
+    /// other process's control block small.
+    Many(Box<FxHashMap<Pid, ProcessRef>>),
 }
 
 impl Links {
@@ -28,7 +30,7 @@ impl Links {
                 let mut map = FxHashMap::default();
                 map.insert(first.pid(), first);
                 map.insert(other.pid(), other);
-                *self = Links::Many(map);
+                *self = Links::Many(Box::new(map));
             }
             Links::Many(map) => {
                 map.insert(other.pid(), other);

@@ -14,7 +14,7 @@ use super::info::{ChildCount, ChildError, ChildInfo, ChildPid, SupervisorStartEr
 use super::server::clean_shutdown;
 use super::spec::{ExtraArgs, SpecInner};
 use super::{report, stop};
-use crate::process::{ProcessRef, control};
+use crate::process::{ProcessRef, Signal};
 use crate::worker::{Context, Flow, Init, ReplyTo, StartError, Worker};
 use crate::{AsProcess, ExitReason, Pid};
 
@@ -37,6 +37,18 @@ pub struct DynamicSupervisor {
     extra: Option<ExtraArgs>,
     backoff: Option<Backoff>,
     children: FxHashMap<Pid, DynChild>,
+}
+
+/// A child being stopped by `stop_all`.
+struct Stopping {
+    process: ProcessRef,
+    /// When to kill it; `None` once killed, or for `Infinity`.
+    deadline: Option<Instant>,
+    spec: SpecInner,
+}
+
+fn earliest(stopping: &FxHashMap<Pid, Stopping>) -> Option<Instant> {
+    stopping.values().filter_map(|s| s.deadline).min()
 }
 
 struct DynChild {
@@ -181,8 +193,8 @@ impl Worker for DynamicSupervisor {
         }
     }
 
-    async fn terminate(&mut self, _reason: &ExitReason, _ctx: &mut Context<Self>) {
-        self.stop_all().await;
+    async fn terminate(&mut self, _reason: &ExitReason, ctx: &mut Context<Self>) {
+        self.stop_all(ctx).await;
     }
 }
 
@@ -275,27 +287,48 @@ impl DynamicSupervisor {
         Ok(())
     }
 
-    /// Stops every child at once: signal all, then wait for each until its own deadline.
-    /// Linear in the number of children.
-    async fn stop_all(&mut self) {
+    /// Stops every child at once: signal all, then collect their exits, killing those still
+    /// alive at their deadline. Linear in the number of children: the links stay, so each
+    /// child's exit comes back as one signal in this process's queue, and one timer serves
+    /// the whole batch (children signalled together share their deadlines).
+    async fn stop_all(&mut self, ctx: &mut Context<Self>) {
         let children = std::mem::take(&mut self.children);
-        let mut waiting = Vec::with_capacity(children.len());
+        let mut stopping: FxHashMap<Pid, Stopping> = FxHashMap::default();
+        stopping.reserve(children.len());
         for (_, child) in children {
-            let Some(p) = child.process else { continue };
-            control::unlink(&self.me, &p);
-            stop::signal(&p, child.spec.shutdown);
-            waiting.push((p, stop::deadline(child.spec.shutdown), child.spec));
+            let Some(process) = child.process else { continue };
+            stop::signal(&process, child.spec.shutdown);
+            let deadline = stop::deadline(child.spec.shutdown);
+            stopping.insert(process.pid(), Stopping { process, deadline, spec: child.spec });
         }
-        for (p, deadline, spec) in waiting {
-            let reason = stop::wait(&p, deadline).await;
-            if !clean_shutdown(spec.shutdown, &reason) {
-                report::dynamic_child(
-                    self.me.pid(),
-                    report::Context::ShutdownError,
-                    &spec,
-                    Some(p.pid()),
-                    &reason,
-                );
+        let control = &ctx.core.control;
+        let timer = tokio::time::sleep_until(Instant::now());
+        tokio::pin!(timer);
+        let mut armed = earliest(&stopping);
+        if let Some(at) = armed {
+            timer.as_mut().reset(at);
+        }
+        while !stopping.is_empty() {
+            tokio::select! {
+                biased;
+                signal = std::future::poll_fn(|cx| control.poll_signal(cx)) => {
+                    let Signal::Exit { from, reason } = signal else { continue };
+                    let Some(done) = stopping.remove(&from) else { continue };
+                    if !clean_shutdown(done.spec.shutdown, &reason) {
+                        report::dynamic_child(self.me.pid(), report::Context::ShutdownError, &done.spec, Some(from), &reason);
+                    }
+                }
+                () = &mut timer, if armed.is_some() => {
+                    let now = Instant::now();
+                    for s in stopping.values_mut().filter(|s| s.deadline.is_some_and(|d| d <= now)) {
+                        s.process.exit(ExitReason::Kill);
+                        s.deadline = None;
+                    }
+                    armed = earliest(&stopping);
+                    if let Some(at) = armed {
+                        timer.as_mut().reset(at);
+                    }
+                }
             }
         }
     }
@@ -311,7 +344,7 @@ impl DynamicSupervisor {
                 },
                 process: c.process.clone(),
                 child_type: c.spec.child_type,
-                module: c.spec.module,
+                module: c.spec.module(),
             })
             .collect()
     }

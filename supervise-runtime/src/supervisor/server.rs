@@ -138,7 +138,7 @@ impl Worker for Supervisor {
             Request::Count(reply) => reply.reply(self.count_children()),
             Request::Slot(id, reply) => reply.reply(self.position(&id).map(|i| {
                 let c = &self.children[i];
-                (c.slot.clone(), c.spec.worker_type)
+                (c.slot.clone(), c.spec.worker_type())
             })),
             Request::Spec(id, reply) => {
                 reply.reply(self.position(&id).map(|i| self.children[i].spec.clone()))
@@ -498,7 +498,7 @@ impl Supervisor {
                     _ => None,
                 },
                 child_type: c.spec.child_type,
-                module: c.spec.module,
+                module: c.spec.module(),
             })
             .collect()
     }

@@ -111,6 +111,10 @@ pub(crate) trait Starter: Send {
     fn box_clone(&self) -> Box<dyn Starter>;
     /// The start arguments this spec owns (`W::Args`, or `A` of `with_extra_arguments`).
     fn args(&self) -> &(dyn Any + Send);
+    /// The worker's type.
+    fn worker_type(&self) -> std::any::TypeId;
+    /// The worker's type name (OTP's module).
+    fn module(&self) -> &'static str;
 }
 
 /// Formats the type-erased start arguments; set by [`ChildSpec::debug_args`].
@@ -139,6 +143,12 @@ impl<W: Worker> Starter for Plain<W> {
     }
     fn args(&self) -> &(dyn Any + Send) {
         &self.args
+    }
+    fn worker_type(&self) -> std::any::TypeId {
+        std::any::TypeId::of::<W>()
+    }
+    fn module(&self) -> &'static str {
+        std::any::type_name::<W>()
     }
 }
 
@@ -171,6 +181,12 @@ where
     }
     fn args(&self) -> &(dyn Any + Send) {
         &self.0
+    }
+    fn worker_type(&self) -> std::any::TypeId {
+        std::any::TypeId::of::<W>()
+    }
+    fn module(&self) -> &'static str {
+        std::any::type_name::<W>()
     }
 }
 
@@ -217,31 +233,85 @@ impl fmt::Debug for ExtraArgs {
     }
 }
 
-/// The untyped spec a supervisor keeps.
+/// The untyped spec a supervisor keeps, one per child: kept small because a dynamic
+/// supervisor holds one per child. The worker's type facts come from the starter's
+/// vtable; what is rarely set (id, name, mailbox, argument display) is boxed on demand.
 pub(crate) struct SpecInner {
-    /// The given id; `None` means the default, the worker's type name (kept unallocated
-    /// because dynamic children, which have no id, are many).
-    pub(crate) id: Option<ChildId>,
-    pub(crate) worker_type: std::any::TypeId,
     pub(crate) starter: Box<dyn Starter>,
+    extras: Option<Box<Extras>>,
     pub(crate) restart: Restart,
     pub(crate) shutdown: Shutdown,
     pub(crate) child_type: ChildType,
     pub(crate) significant: bool,
-    pub(crate) name: Option<Arc<str>>,
-    pub(crate) mailbox: Mailbox,
-    pub(crate) module: &'static str,
+}
+
+#[derive(Clone, Default)]
+struct Extras {
+    /// The given id; `None` means the default, the worker's type name.
+    id: Option<ChildId>,
+    name: Option<Arc<str>>,
+    mailbox: Mailbox,
     /// How to show the start arguments in reports; `None` shows `(..)`.
-    pub(crate) args_fmt: Option<ArgsFmt>,
+    args_fmt: Option<ArgsFmt>,
 }
 
 impl SpecInner {
+    pub(crate) fn new(starter: Box<dyn Starter>) -> Self {
+        SpecInner {
+            starter,
+            extras: None,
+            restart: Restart::Permanent,
+            shutdown: Shutdown::Timeout(Duration::from_millis(5000)),
+            child_type: ChildType::Worker,
+            significant: false,
+        }
+    }
+
+    fn extras_mut(&mut self) -> &mut Extras {
+        self.extras.get_or_insert_with(Default::default)
+    }
+
+    /// The worker's type name (OTP's module).
+    pub(crate) fn module(&self) -> &'static str {
+        self.starter.module()
+    }
+
+    pub(crate) fn worker_type(&self) -> std::any::TypeId {
+        self.starter.worker_type()
+    }
+
+    pub(crate) fn name(&self) -> Option<&Arc<str>> {
+        self.extras.as_ref()?.name.as_ref()
+    }
+
+    pub(crate) fn set_id(&mut self, id: ChildId) {
+        self.extras_mut().id = Some(id);
+    }
+
+    pub(crate) fn set_name(&mut self, name: Arc<str>) {
+        self.extras_mut().name = Some(name);
+    }
+
+    pub(crate) fn set_mailbox(&mut self, mailbox: Mailbox) {
+        self.extras_mut().mailbox = mailbox;
+    }
+
+    pub(crate) fn set_args_fmt(&mut self, show: ArgsFmt) {
+        self.extras_mut().args_fmt = Some(show);
+    }
+
     pub(crate) fn id_str(&self) -> &str {
-        self.id.as_deref().unwrap_or(self.module)
+        match self.extras.as_ref().and_then(|e| e.id.as_deref()) {
+            Some(id) => id,
+            None => self.module(),
+        }
     }
 
     pub(crate) fn id(&self) -> ChildId {
-        self.id.clone().unwrap_or_else(|| self.module.into())
+        match self.extras.as_ref().and_then(|e| e.id.clone()) {
+            Some(id) => id,
+            None => self.module().into(),
+        }
     }
 
     /// OTP's `Start Call`: `Type::start_link(<args>)`, the arguments' `Debug` form when
@@ -252,9 +322,12 @@ impl SpecInner {
 
     /// Starts one incarnation linked to the calling process.
     pub(crate) fn start(&self, extra: Option<&ExtraArgs>) -> StartFuture {
-        let mut options = StartOptions::new().link(true).mailbox(self.mailbox);
-        if let Some(name) = &self.name {
-            options = options.name(name.clone());
+        let mut options = StartOptions::new().link(true);
+        if let Some(extras) = &self.extras {
+            options = options.mailbox(extras.mailbox);
+            if let Some(name) = &extras.name {
+                options = options.name(name.clone());
+            }
         }
         self.starter.start(options, extra)
     }
@@ -263,17 +336,12 @@ impl SpecInner {
 impl Clone for SpecInner {
     fn clone(&self) -> Self {
         SpecInner {
-            id: self.id.clone(),
-            worker_type: self.worker_type,
             starter: self.starter.box_clone(),
+            extras: self.extras.clone(),
             restart: self.restart,
             shutdown: self.shutdown,
             child_type: self.child_type,
             significant: self.significant,
-            name: self.name.clone(),
-            mailbox: self.mailbox,
-            module: self.module,
-            args_fmt: self.args_fmt,
         }
     }
 }
@@ -283,8 +351,8 @@ pub(crate) struct StartCall<'a>(&'a SpecInner);
 
 impl fmt::Display for StartCall<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}::start_link(", self.0.module)?;
-        match self.0.args_fmt {
+        write!(f, "{}::start_link(", self.0.module())?;
+        match self.0.extras.as_ref().and_then(|e| e.args_fmt) {
             Some(show) => show(self.0.starter.args(), f)?,
             None => f.write_str("..")?,
         }
@@ -301,7 +369,7 @@ impl fmt::Debug for SpecInner {
             .field("shutdown", &self.shutdown)
             .field("type", &self.child_type)
             .field("significant", &self.significant)
-            .field("name", &self.name)
+            .field("name", &self.name())
             .finish()
     }
 }
@@ -381,32 +449,21 @@ impl<W: Worker> ChildSpec<W> {
     }
 
     fn from_starter(starter: Box<dyn Starter>, child_type: ChildType) -> Self {
-        let module = std::any::type_name::<W>();
-        let shutdown = match child_type {
+        let mut inner = SpecInner::new(starter);
+        inner.child_type = child_type;
+        inner.shutdown = match child_type {
             ChildType::Worker => Shutdown::default(),
             ChildType::Supervisor => Shutdown::Infinity,
         };
         ChildSpec {
-            inner: SpecInner {
-                id: None,
-                worker_type: std::any::TypeId::of::<W>(),
-                starter,
-                restart: Restart::Permanent,
-                shutdown,
-                child_type,
-                significant: false,
-                name: None,
-                mailbox: Mailbox::default(),
-                module,
-                args_fmt: None,
-            },
+            inner,
             _worker: PhantomData,
         }
     }
 
     /// A typed spec from an untyped one, if it starts a `W`.
     pub(crate) fn from_inner(inner: SpecInner) -> Option<Self> {
-        (inner.worker_type == std::any::TypeId::of::<W>()).then_some(ChildSpec {
+        (inner.worker_type() == std::any::TypeId::of::<W>()).then_some(ChildSpec {
             inner,
             _worker: PhantomData,
         })
@@ -425,7 +482,7 @@ impl<W: Worker> ChildSpec<W> {
     /// fn named<W: Worker>(s: ChildSpec<W>) -> ChildSpec<W> { s.id("db") }
     /// ```
     pub fn id(mut self, id: impl Into<ChildId>) -> Self {
-        self.inner.id = Some(id.into());
+        self.inner.set_id(id.into());
         self
     }
 
@@ -470,7 +527,7 @@ impl<W: Worker> ChildSpec<W> {
     /// fn named<W: Worker>(s: ChildSpec<W>) -> ChildSpec<W> { s.name("app:db") }
     /// ```
     pub fn name(mut self, name: impl Into<Arc<str>>) -> Self {
-        self.inner.name = Some(name.into());
+        self.inner.set_name(name.into());
         self
     }
 
@@ -481,7 +538,7 @@ impl<W: Worker> ChildSpec<W> {
     /// fn small<W: Worker>(s: ChildSpec<W>) -> ChildSpec<W> { s.mailbox(Mailbox::Bounded(64)) }
     /// ```
     pub fn mailbox(mut self, mailbox: Mailbox) -> Self {
-        self.inner.mailbox = mailbox;
+        self.inner.set_mailbox(mailbox);
         self
     }
 
@@ -515,7 +572,7 @@ impl<W: Worker> ChildSpec<W> {
                 None => f.write_str(".."),
             }
         }
-        self.inner.args_fmt = Some(show::<W::Args>);
+        self.inner.set_args_fmt(show::<W::Args>);
         self
     }
 
