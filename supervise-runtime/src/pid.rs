@@ -1,6 +1,7 @@
 //! Process identifiers and monitor references.
 
 use std::fmt;
+use std::num::NonZeroU64;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The identity of one process incarnation.
@@ -20,17 +21,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// # }
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Pid(u64);
+pub struct Pid(NonZeroU64); // serial + 1, so that `Option<Pid>` is one word
 
 static NEXT_PID: AtomicU64 = AtomicU64::new(100);
 
 impl Pid {
     pub(crate) fn next() -> Pid {
-        Pid(NEXT_PID.fetch_add(1, Ordering::Relaxed))
+        Pid::from_serial(NEXT_PID.fetch_add(1, Ordering::Relaxed))
     }
 
     pub(crate) const fn from_serial(serial: u64) -> Pid {
-        Pid(serial)
+        Pid(NonZeroU64::MIN.saturating_add(serial))
     }
 
     /// The serial number of this pid (the middle field of `#PID<0.N.0>`).
@@ -42,13 +43,13 @@ impl Pid {
     /// # }
     /// ```
     pub fn serial(self) -> u64 {
-        self.0
+        self.0.get() - 1
     }
 }
 
 impl fmt::Display for Pid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "#PID<0.{}.0>", self.0)
+        write!(f, "#PID<0.{}.0>", self.serial())
     }
 }
 

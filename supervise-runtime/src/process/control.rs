@@ -67,7 +67,8 @@ struct State {
     dead: bool,
     trap_exit: bool,
     /// While alive: the reason it was doomed with, if it was. Once dead: its exit reason.
-    reason: Option<ExitReason>,
+    /// Boxed: a live, undoomed process (nearly all of them) pays one pointer for it.
+    reason: Option<Box<ExitReason>>,
     links: Links,
     /// Rarely used bookkeeping, boxed so an idle process stays small.
     rare: Option<Box<Rare>>,
@@ -110,7 +111,11 @@ impl Control {
 
     pub(crate) fn exit_reason(&self) -> Option<ExitReason> {
         let st = self.state.lock();
-        if st.dead { st.reason.clone() } else { None }
+        if st.dead {
+            st.reason.as_deref().cloned()
+        } else {
+            None
+        }
     }
 
     pub(crate) fn set_trap_exit(&self, on: bool) -> bool {
@@ -158,7 +163,11 @@ impl Control {
             return None;
         }
         let st = self.state.lock();
-        if st.dead { None } else { st.reason.clone() }
+        if st.dead {
+            None
+        } else {
+            st.reason.as_deref().cloned()
+        }
     }
 
     /// Removes and returns the queued signals (used by `flush`).
@@ -215,7 +224,7 @@ impl Control {
         match self.kind {
             Kind::Task => {
                 if st.reason.is_none() {
-                    st.reason = Some(reason);
+                    st.reason = Some(Box::new(reason));
                     self.pending.fetch_or(DOOMED, Ordering::AcqRel);
                 }
                 drop(st);
@@ -237,7 +246,7 @@ impl Control {
             }
             st.dead = true;
             self.alive.store(false, Ordering::Release);
-            st.reason = Some(reason.clone());
+            st.reason = Some(Box::new(reason.clone()));
             (std::mem::take(&mut st.links), st.rare.take())
         };
         self.waker.wake();
@@ -326,7 +335,7 @@ impl Control {
     pub(crate) fn exit_waiter(&self) -> oneshot::Receiver<ExitReason> {
         let (tx, rx) = oneshot::channel();
         let mut st = self.state.lock();
-        match st.reason.as_ref().filter(|_| st.dead) {
+        match st.reason.as_deref().filter(|_| st.dead) {
             Some(reason) => {
                 let _ = tx.send(reason.clone());
             }

@@ -55,7 +55,13 @@ struct DynChild {
     spec: SpecInner,
     /// `None` while restarting.
     process: Option<ProcessRef>,
-    attempts: u32,
+    /// Backoff bookkeeping, only when the supervisor has a backoff (boxed: most
+    /// supervisors have none, and each child's entry should stay small).
+    backoff: Option<Box<Attempts>>,
+}
+
+struct Attempts {
+    count: u32,
     started: Instant,
 }
 
@@ -211,8 +217,12 @@ impl DynamicSupervisor {
         let child = DynChild {
             spec,
             process: Some(p.clone()),
-            attempts: 0,
-            started: Instant::now(),
+            backoff: self.backoff.map(|_| {
+                Box::new(Attempts {
+                    count: 0,
+                    started: Instant::now(),
+                })
+            }),
         };
         self.children.insert(p.pid(), child);
         Ok(p)
@@ -227,13 +237,17 @@ impl DynamicSupervisor {
             report::intensity_exceeded(self.me.pid(), report::UNDEFINED, max_restarts, period);
             return Flow::Stop(ExitReason::Shutdown);
         }
-        if let Some(b) = self.backoff
-            && child.started.elapsed() > b.max
-        {
-            child.attempts = 0;
-        }
-        let delay = decide::backoff_delay(self.backoff, child.attempts);
-        child.attempts = child.attempts.saturating_add(1);
+        let attempts = match (self.backoff, child.backoff.as_mut()) {
+            (Some(b), Some(a)) => {
+                if a.started.elapsed() > b.max {
+                    a.count = 0;
+                }
+                a.count = a.count.saturating_add(1);
+                a.count - 1
+            }
+            _ => 0,
+        };
+        let delay = decide::backoff_delay(self.backoff, attempts);
         match delay {
             Some(delay) => {
                 child.process = None;
@@ -250,7 +264,9 @@ impl DynamicSupervisor {
         match child.spec.start(self.extra.as_ref()).await {
             Ok(p) => {
                 child.process = Some(p.clone());
-                child.started = Instant::now();
+                if let Some(a) = child.backoff.as_mut() {
+                    a.started = Instant::now();
+                }
                 self.children.insert(p.pid(), child);
             }
             Err(StartError::Ignored) => {}
@@ -296,10 +312,19 @@ impl DynamicSupervisor {
         let mut stopping: FxHashMap<Pid, Stopping> = FxHashMap::default();
         stopping.reserve(children.len());
         for (_, child) in children {
-            let Some(process) = child.process else { continue };
+            let Some(process) = child.process else {
+                continue;
+            };
             stop::signal(&process, child.spec.shutdown);
             let deadline = stop::deadline(child.spec.shutdown);
-            stopping.insert(process.pid(), Stopping { process, deadline, spec: child.spec });
+            stopping.insert(
+                process.pid(),
+                Stopping {
+                    process,
+                    deadline,
+                    spec: child.spec,
+                },
+            );
         }
         let control = &ctx.core.control;
         let timer = tokio::time::sleep_until(Instant::now());
