@@ -20,6 +20,8 @@ use tracing_subscriber::layer::{Context as LayerContext, SubscriberExt};
 
 use supervise_runtime::{Context, ExitReason, Flow, Init, ReplyTo, Worker};
 
+pub mod seed;
+
 /// One captured `tracing` event: its target, level and fields (`message` included).
 #[derive(Clone, Debug)]
 pub struct Event {

@@ -26,10 +26,17 @@ mod sealed {
 /// [`Application::start`]) or [`DynamicSupervisor`] (from [`Application::start_dynamic`]).
 ///
 /// ```
-/// fn root_of<R: supervise_runtime::RootSupervisor>(app: &supervise_runtime::Application<R>) -> supervise_runtime::Pid {
-///     use supervise_runtime::AsProcess;
-///     app.root().pid()
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use supervise_runtime::{AppExit, Application, DynamicSupervisorSpec, RootSupervisor, SupervisorSpec};
+///
+/// /// Runs an application of either root until told to stop (here: at once).
+/// async fn serve<R: RootSupervisor>(app: Application<R>) -> AppExit {
+///     app.run_until(async {}).await
 /// }
+/// let static_root = serve(Application::start(SupervisorSpec::default()).await.unwrap()).await;
+/// let dynamic_root = serve(Application::start_dynamic(DynamicSupervisorSpec::new()).await.unwrap()).await;
+/// assert_eq!((static_root.code(), dynamic_root.code()), (0, 0));
+/// # }
 /// ```
 pub trait RootSupervisor: Worker + sealed::Sealed {
     /// Stops the root (its children in its own stop order) and returns its exit reason.

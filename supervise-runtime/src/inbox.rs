@@ -100,8 +100,11 @@ impl<M: Send + 'static> Inbox<M> {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// let inbox = supervise_runtime::Inbox::<u8>::new();
-    /// println!("shell is {}", inbox.pid());
+    /// use supervise_runtime::{AsProcess, Inbox};
+    /// let shell = Inbox::<u8>::new();
+    /// assert!(shell.pid().to_string().starts_with("#PID<0."));
+    /// assert_eq!(shell.process().pid(), shell.pid());
+    /// assert_ne!(Inbox::<u8>::new().pid(), shell.pid(), "every inbox is a process of its own");
     /// # }
     /// ```
     pub fn pid(&self) -> Pid {

@@ -29,7 +29,10 @@ pub enum RegisterError {
 impl fmt::Display for RegisterError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RegisterError::Taken(pid) => write!(f, "the name is already registered to {pid}"),
+            RegisterError::Taken(pid) => write!(
+                f,
+                "the name is already registered to {pid}: a name belongs to one live process at a time"
+            ),
             RegisterError::NoProc => f.write_str("the process is not alive (noproc)"),
         }
     }

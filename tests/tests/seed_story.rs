@@ -6,47 +6,11 @@
 use std::any::type_name;
 
 use supervise_runtime::{
-    Addr, AsProcess, ChildCount, ChildInfo, ChildPid, ChildType, DynamicSupervisor,
-    DynamicSupervisorSpec, ExitReason, Flow, Handle, Inbox, Pid, Received, worker,
+    AsProcess, ChildCount, ChildInfo, ChildPid, ChildType, DynamicSupervisor,
+    DynamicSupervisorSpec, ExitReason, Handle, Inbox, Pid, Received,
 };
+use tests::seed::{self, Reply, Worker, WorkerRef};
 use tests::{Captured, capture};
-
-/// What the worker sends back to `reply_to`.
-#[derive(Debug, PartialEq)]
-pub enum Reply {
-    /// After `store`.
-    HelloFriend,
-    /// After `shutdown`.
-    Goodbye,
-}
-
-/// The seed worker.
-#[derive(Debug)]
-pub struct Worker {
-    reply_to: Addr<Reply>,
-    conn: String,
-}
-
-#[worker]
-impl Worker {
-    fn init(reply_to: Addr<Reply>, conn: String) -> Self {
-        Worker { reply_to, conn }
-    }
-    #[info]
-    fn store(&mut self, key: String, value: String) {
-        let _ = (key, value, &self.conn);
-        let _ = self.reply_to.send(Reply::HelloFriend);
-    }
-    #[info]
-    fn shutdown(&mut self) -> Flow {
-        let _ = self.reply_to.send(Reply::Goodbye);
-        Flow::stop_normal()
-    }
-    #[info]
-    fn raise(&mut self, message: String) {
-        panic!("{message}")
-    }
-}
 
 async fn next(shell: &mut Inbox<Reply>) -> Reply {
     match shell.recv().await {
@@ -62,7 +26,10 @@ fn assert_crash_report(report: &Captured, pid: Pid, reply_to: Pid) {
     assert_eq!(report.field("pid"), pid.to_string());
     assert_eq!(report.field("worker"), type_name::<Worker>());
     assert!(report.field("reason").ends_with(": heck"), "{report:?}");
-    assert!(report.field("location").starts_with(file!()), "{report:?}");
+    assert!(
+        report.field("location").starts_with(seed::FILE),
+        "{report:?}"
+    );
     assert_eq!(report.field("last_message"), r#"Raise { message: "heck" }"#);
     let state = format!(r#"Worker {{ reply_to: Addr({reply_to}), conn: "redis" }}"#);
     assert_eq!(report.field("state"), state);

@@ -534,6 +534,21 @@ fn lingering(lab: &Lab, id: &str, shutdown: Shutdown, linger: Duration) -> Child
         .shutdown(shutdown)
 }
 
+/// Starts a supervisor whose only child `w` has this shutdown and a terminate taking
+/// `linger`, then terminates it: the supervisor, the child's exit reason and how long the
+/// stop took.
+async fn terminate_lingering(
+    lab: &Lab,
+    shutdown: Shutdown,
+    linger: Duration,
+) -> (Handle<Supervisor>, ExitReason, Duration) {
+    let spec = SupervisorSpec::default().child(lingering(lab, "w", shutdown, linger));
+    let sup = Supervisor::start(spec).await.unwrap();
+    lab.take_events();
+    let (reason, took) = terminate_timed(&sup, "w").await;
+    (sup, reason, took)
+}
+
 /// Terminates the only child; returns its exit reason and how long the stop took.
 async fn terminate_timed(sup: &Handle<Supervisor>, id: &str) -> (ExitReason, Duration) {
     let h = handle(sup, id).await;
@@ -546,11 +561,7 @@ async fn terminate_timed(sup: &Handle<Supervisor>, id: &str) -> (ExitReason, Dur
 async fn brutal_kill_kills_at_once_and_terminate_does_not_run() {
     let lab = Lab::new();
     let (reports, _guard) = capture();
-    let spec =
-        SupervisorSpec::default().child(lingering(&lab, "w", Shutdown::BrutalKill, Duration::ZERO));
-    let sup = Supervisor::start(spec).await.unwrap();
-    lab.take_events();
-    let (reason, took) = terminate_timed(&sup, "w").await;
+    let (sup, reason, took) = terminate_lingering(&lab, Shutdown::BrutalKill, Duration::ZERO).await;
     assert_eq!((reason, took), (ExitReason::Killed, Duration::ZERO));
     assert!(lab.take_events().is_empty(), "terminate did not run");
     assert!(
@@ -564,15 +575,12 @@ async fn brutal_kill_kills_at_once_and_terminate_does_not_run() {
 async fn timeout_shutdown_lets_a_trapping_child_run_terminate() {
     let lab = Lab::new();
     let (reports, _guard) = capture();
-    let spec = SupervisorSpec::default().child(lingering(
+    let (_sup, reason, took) = terminate_lingering(
         &lab,
-        "w",
         Shutdown::Timeout(Duration::from_millis(500)),
         Duration::from_millis(200),
-    ));
-    let sup = Supervisor::start(spec).await.unwrap();
-    lab.take_events();
-    let (reason, took) = terminate_timed(&sup, "w").await;
+    )
+    .await;
     assert_eq!(
         (reason, took),
         (ExitReason::Shutdown, Duration::from_millis(200))
@@ -585,15 +593,12 @@ async fn timeout_shutdown_lets_a_trapping_child_run_terminate() {
 async fn timeout_shutdown_kills_a_child_still_terminating_when_it_passes() {
     let lab = Lab::new();
     let (reports, _guard) = capture();
-    let spec = SupervisorSpec::default().child(lingering(
+    let (_sup, reason, took) = terminate_lingering(
         &lab,
-        "w",
         Shutdown::Timeout(Duration::from_millis(300)),
         Duration::from_secs(3600),
-    ));
-    let sup = Supervisor::start(spec).await.unwrap();
-    lab.take_events();
-    let (reason, took) = terminate_timed(&sup, "w").await;
+    )
+    .await;
     assert_eq!(
         (reason, took),
         (ExitReason::Killed, Duration::from_millis(300))
@@ -609,15 +614,8 @@ async fn timeout_shutdown_kills_a_child_still_terminating_when_it_passes() {
 #[tokio::test(start_paused = true)]
 async fn infinity_shutdown_waits_as_long_as_terminate_takes() {
     let lab = Lab::new();
-    let spec = SupervisorSpec::default().child(lingering(
-        &lab,
-        "w",
-        Shutdown::Infinity,
-        Duration::from_secs(3600),
-    ));
-    let sup = Supervisor::start(spec).await.unwrap();
-    lab.take_events();
-    let (reason, took) = terminate_timed(&sup, "w").await;
+    let (_sup, reason, took) =
+        terminate_lingering(&lab, Shutdown::Infinity, Duration::from_secs(3600)).await;
     assert_eq!(
         (reason, took),
         (ExitReason::Shutdown, Duration::from_secs(3600))

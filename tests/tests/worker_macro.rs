@@ -1,46 +1,9 @@
 //! Behaviour of the code `#[worker]` generates: messages, calls, casts, sync and async
-#![allow(missing_docs, missing_debug_implementations)]
 //! handlers, stopping, crashing with a handler's error, the context, deferred replies.
+#![allow(missing_docs, missing_debug_implementations)]
 
 use supervise_runtime::{Addr, Flow, Inbox, Received, worker};
-
-#[derive(Debug)]
-pub struct Worker {
-    reply_to: Addr<Reply>,
-    conn: String,
-}
-
-#[derive(Debug, PartialEq)]
-pub enum Reply {
-    HelloFriend,
-    Goodbye,
-}
-
-#[worker]
-impl Worker {
-    fn init(reply_to: Addr<Reply>, conn: String) -> Self {
-        Worker { reply_to, conn }
-    }
-    /// Stores a value and greets.
-    #[info]
-    fn store(&mut self, key: String, value: String) {
-        let _ = (key, value);
-        let _ = self.reply_to.send(Reply::HelloFriend);
-    }
-    #[info]
-    fn shutdown(&mut self) -> Flow {
-        let _ = self.reply_to.send(Reply::Goodbye);
-        Flow::stop_normal()
-    }
-    #[info]
-    fn raise(&mut self, message: String) {
-        panic!("{message}")
-    }
-    #[call]
-    fn lookup(&self, key: String) -> Option<String> {
-        (key == "conn").then(|| self.conn.clone())
-    }
-}
+use tests::seed::{Reply, Worker, WorkerMsg};
 
 #[tokio::test]
 async fn seed_worker_greets_answers_and_stops() {

@@ -111,9 +111,10 @@ impl DynamicSupervisor {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// use supervise_runtime::{DynamicSupervisor, DynamicSupervisorSpec, StartOptions};
-    /// let sup = DynamicSupervisor::start_with(DynamicSupervisorSpec::new(), StartOptions::new()).await.unwrap();
-    /// # let _ = sup;
+    /// use supervise_runtime::{registry, DynamicSupervisor, DynamicSupervisorSpec, StartOptions};
+    /// let options = StartOptions::new().name("doc:dynamic_sup");
+    /// let sup = DynamicSupervisor::start_with(DynamicSupervisorSpec::new(), options).await.unwrap();
+    /// assert_eq!(registry::whereis("doc:dynamic_sup"), Some(sup.pid()));
     /// # }
     /// ```
     pub async fn start_with(

@@ -20,6 +20,17 @@ pub(crate) enum AfterExit {
     Keep { report: bool },
 }
 
+impl AfterExit {
+    /// Whether the exit is logged as a `child_terminated` report: always before a
+    /// restart, as OTP does even for a permanent child's normal exit.
+    pub(crate) fn reports(self) -> bool {
+        match self {
+            AfterExit::Restart => true,
+            AfterExit::Keep { report } => report,
+        }
+    }
+}
+
 /// OTP's `do_restart` table over restart type x exit reason.
 pub(crate) fn after_exit(restart: Restart, reason: &ExitReason) -> AfterExit {
     match (restart, reason.is_failure()) {

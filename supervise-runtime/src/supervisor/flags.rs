@@ -215,8 +215,11 @@ impl SupervisorSpec {
     /// A spec with this strategy, default intensity (3 in 5 s) and no children.
     ///
     /// ```
-    /// let spec = supervise_runtime::SupervisorSpec::new(supervise_runtime::Strategy::OneForAll);
-    /// # let _ = spec;
+    /// use supervise_runtime::{Strategy, SupervisorSpec};
+    /// let spec = SupervisorSpec::new(Strategy::OneForAll);
+    /// assert_eq!(spec.strategy(), Strategy::OneForAll);
+    /// assert!(spec.is_empty());
+    /// assert!(spec.validate().is_ok());
     /// ```
     pub fn new(strategy: Strategy) -> Self {
         SupervisorSpec {
@@ -228,9 +231,22 @@ impl SupervisorSpec {
     /// At most `max_restarts` restarts within `period`; one more stops the supervisor.
     ///
     /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// use std::time::Duration;
-    /// let spec = supervise_runtime::SupervisorSpec::default().intensity(0, Duration::from_secs(1));
-    /// # let _ = spec;
+    /// use supervise_runtime::{worker, AsProcess, ExitReason, Strategy, Supervisor, SupervisorSpec};
+    ///
+    /// pub struct Fragile;
+    /// #[worker]
+    /// impl Fragile { fn init() -> Self { Fragile } }
+    ///
+    /// let spec = SupervisorSpec::new(Strategy::OneForOne)
+    ///     .intensity(0, Duration::from_secs(1)) // no restart allowed
+    ///     .child(Fragile::child_spec().id("fragile"));
+    /// let sup = Supervisor::start(spec).await.unwrap();
+    /// let child = sup.which_children().await.unwrap().remove(0).process.unwrap();
+    /// child.exit(ExitReason::Kill);
+    /// assert_eq!(sup.process().wait().await, ExitReason::Shutdown, "the supervisor gave up");
+    /// # }
     /// ```
     pub fn intensity(mut self, max_restarts: u32, period: Duration) -> Self {
         self.intensity = Intensity {
@@ -243,8 +259,23 @@ impl SupervisorSpec {
     /// Sets `auto_shutdown`.
     ///
     /// ```
-    /// let spec = supervise_runtime::SupervisorSpec::default().auto_shutdown(supervise_runtime::AutoShutdown::AnySignificant);
-    /// # let _ = spec;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{worker, AsProcess, AutoShutdown, ExitReason, Flow, Restart, Strategy, Supervisor, SupervisorSpec};
+    ///
+    /// pub struct Job;
+    /// #[worker]
+    /// impl Job {
+    ///     fn init() -> Self { Job }
+    ///     #[info] fn finish(&mut self) -> Flow { Flow::stop_normal() }
+    /// }
+    ///
+    /// let job = Job::child_spec().id("job").restart(Restart::Transient).significant(true);
+    /// let spec = SupervisorSpec::new(Strategy::OneForOne).auto_shutdown(AutoShutdown::AnySignificant).child(job);
+    /// let sup = Supervisor::start(spec).await.unwrap();
+    /// let job: JobRef = sup.child::<Job>("job").await.unwrap().current().unwrap().into();
+    /// job.finish().unwrap();
+    /// assert_eq!(sup.process().wait().await, ExitReason::Shutdown, "its significant child is done");
+    /// # }
     /// ```
     pub fn auto_shutdown(mut self, auto_shutdown: AutoShutdown) -> Self {
         self.auto_shutdown = auto_shutdown;
@@ -255,9 +286,12 @@ impl SupervisorSpec {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use supervise_runtime::{Backoff, SupervisorSpec};
-    /// let spec = SupervisorSpec::default().backoff(Backoff::exponential(Duration::from_millis(10), Duration::from_secs(1)));
-    /// # let _ = spec;
+    /// use supervise_runtime::{Backoff, SpecError, SupervisorSpec};
+    /// let ms = Duration::from_millis;
+    /// let spec = SupervisorSpec::default().backoff(Backoff::exponential(ms(10), ms(1000)));
+    /// assert!(spec.validate().is_ok());
+    /// let upside_down = SupervisorSpec::default().backoff(Backoff::exponential(ms(1000), ms(10)));
+    /// assert_eq!(upside_down.validate(), Err(SpecError::BadBackoff));
     /// ```
     pub fn backoff(mut self, backoff: Backoff) -> Self {
         self.backoff = Some(backoff);
@@ -347,8 +381,11 @@ impl DynamicSupervisorSpec {
     /// One-for-one, 3 restarts in 5 s, unlimited children, no extra arguments.
     ///
     /// ```
-    /// let spec = supervise_runtime::DynamicSupervisorSpec::new();
-    /// # let _ = spec;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{DynamicSupervisor, DynamicSupervisorSpec};
+    /// let sup = DynamicSupervisor::start(DynamicSupervisorSpec::new()).await.unwrap();
+    /// assert_eq!(sup.count_children().await.unwrap().active, 0);
+    /// # }
     /// ```
     pub fn new() -> Self {
         Self::default()
@@ -369,9 +406,20 @@ impl DynamicSupervisorSpec {
     /// At most `max_restarts` restarts within `period`.
     ///
     /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// use std::time::Duration;
-    /// let spec = supervise_runtime::DynamicSupervisorSpec::new().intensity(1, Duration::from_secs(1));
-    /// # let _ = spec;
+    /// use supervise_runtime::{worker, AsProcess, DynamicSupervisor, DynamicSupervisorSpec, ExitReason};
+    ///
+    /// pub struct Fragile;
+    /// #[worker]
+    /// impl Fragile { fn init() -> Self { Fragile } }
+    ///
+    /// let spec = DynamicSupervisorSpec::new().intensity(0, Duration::from_secs(1)); // no restart allowed
+    /// let sup = DynamicSupervisor::start(spec).await.unwrap();
+    /// let child = sup.start_child(Fragile::child_spec()).await.unwrap();
+    /// child.process().exit(ExitReason::Kill);
+    /// assert_eq!(sup.process().wait().await, ExitReason::Shutdown, "the supervisor gave up");
+    /// # }
     /// ```
     pub fn intensity(mut self, max_restarts: u32, period: Duration) -> Self {
         self.intensity = Intensity {
@@ -386,8 +434,19 @@ impl DynamicSupervisorSpec {
     /// start with [`SpecError::ZeroMaxChildren`]: it is always a mistake.
     ///
     /// ```
-    /// let spec = supervise_runtime::DynamicSupervisorSpec::new().max_children(2);
-    /// # let _ = spec;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{worker, ChildError, DynamicSupervisor, DynamicSupervisorSpec};
+    ///
+    /// pub struct Conn;
+    /// #[worker]
+    /// impl Conn { fn init() -> Self { Conn } }
+    ///
+    /// let sup = DynamicSupervisor::start(DynamicSupervisorSpec::new().max_children(2)).await.unwrap();
+    /// sup.start_child(Conn::child_spec()).await.unwrap();
+    /// sup.start_child(Conn::child_spec()).await.unwrap();
+    /// assert_eq!(sup.start_child(Conn::child_spec()).await.unwrap_err(), ChildError::MaxChildren);
+    /// assert_eq!(sup.count_children().await.unwrap().active, 2);
+    /// # }
     /// ```
     pub fn max_children(mut self, max: usize) -> Self {
         self.max_children = Some(max);
@@ -398,8 +457,22 @@ impl DynamicSupervisorSpec {
     /// [`ChildSpec::with_extra_arguments`].
     ///
     /// ```
-    /// let spec = supervise_runtime::DynamicSupervisorSpec::new().extra_arguments(String::from("pool-1"));
-    /// # let _ = spec;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{worker, ChildSpec, DynamicSupervisor, DynamicSupervisorSpec};
+    ///
+    /// pub struct Conn { pool: String, n: u32 }
+    /// #[worker]
+    /// impl Conn {
+    ///     fn init(pool: String, n: u32) -> Self { Conn { pool, n } }
+    ///     #[call] fn name(&self) -> String { format!("{}/{}", self.pool, self.n) }
+    /// }
+    ///
+    /// let spec = DynamicSupervisorSpec::new().extra_arguments(String::from("pool-1"));
+    /// let sup = DynamicSupervisor::start(spec).await.unwrap();
+    /// let child = ChildSpec::<Conn>::with_extra_arguments::<String, u32>(7);
+    /// let conn: ConnRef = sup.start_child(child).await.unwrap().into();
+    /// assert_eq!(conn.name().await.unwrap(), "pool-1/7");
+    /// # }
     /// ```
     pub fn extra_arguments<E: Clone + Send + 'static>(mut self, extra: E) -> Self {
         self.extra_arguments = Some(ExtraArgs::new(extra));
@@ -410,9 +483,12 @@ impl DynamicSupervisorSpec {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use supervise_runtime::{Backoff, DynamicSupervisorSpec};
-    /// let spec = DynamicSupervisorSpec::new().backoff(Backoff::exponential(Duration::from_millis(5), Duration::from_millis(500)));
-    /// # let _ = spec;
+    /// use supervise_runtime::{Backoff, DynamicSupervisorSpec, SpecError};
+    /// let ms = Duration::from_millis;
+    /// let spec = DynamicSupervisorSpec::new().backoff(Backoff::exponential(ms(5), ms(500)));
+    /// assert!(spec.validate().is_ok());
+    /// let no_base = DynamicSupervisorSpec::new().backoff(Backoff::exponential(ms(0), ms(500)));
+    /// assert_eq!(no_base.validate(), Err(SpecError::BadBackoff));
     /// ```
     pub fn backoff(mut self, backoff: Backoff) -> Self {
         self.backoff = Some(backoff);

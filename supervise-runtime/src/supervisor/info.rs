@@ -152,9 +152,14 @@ impl fmt::Display for ChildError {
             ChildError::Ignored => f.write_str("ignore: the child's init declined to start"),
             ChildError::Start(e) => write!(f, "the child failed to start: {e}"),
             ChildError::Invalid(e) => write!(f, "invalid child spec: {e}"),
-            ChildError::MaxChildren => f.write_str("max_children: the supervisor is full"),
+            ChildError::MaxChildren => f.write_str(
+                "max_children: the supervisor already runs max_children children; terminate one or raise the limit",
+            ),
             ChildError::Call(e) => write!(f, "the supervisor could not be called: {e}"),
-            ChildError::WrongType(t) => write!(f, "the child is not a {t}"),
+            ChildError::WrongType(t) => write!(
+                f,
+                "wrong type: the child is not a {t}; ask with the worker type its spec was made for"
+            ),
         }
     }
 }

@@ -266,27 +266,19 @@ impl Supervisor {
         };
         self.set_run(i, Run::Stopped);
         let spec = &self.children[i].spec;
-        match decide::after_exit(spec.restart, &reason) {
-            AfterExit::Restart => {
-                report::child(
-                    self.me.pid(),
-                    report::Context::ChildTerminated,
-                    spec,
-                    Some(pid),
-                    &reason,
-                );
-                self.restart(i, ctx).await
-            }
-            AfterExit::Keep { report } => {
-                if report {
-                    report::child(
-                        self.me.pid(),
-                        report::Context::ChildTerminated,
-                        spec,
-                        Some(pid),
-                        &reason,
-                    );
-                }
+        let after = decide::after_exit(spec.restart, &reason);
+        if after.reports() {
+            report::child(
+                self.me.pid(),
+                report::Context::ChildTerminated,
+                spec,
+                Some(pid),
+                &reason,
+            );
+        }
+        match after {
+            AfterExit::Restart => self.restart(i, ctx).await,
+            AfterExit::Keep { .. } => {
                 let significant = spec.significant;
                 self.del_child(i);
                 let others = self.significant_running();

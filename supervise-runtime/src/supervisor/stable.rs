@@ -111,17 +111,51 @@ impl<W: Worker> Stable<W> {
     /// The child's id.
     ///
     /// ```
-    /// fn id<W: supervise_runtime::Worker>(s: &supervise_runtime::Stable<W>) -> &str { s.id() }
+    /// use supervise_runtime::{worker, Strategy, Supervisor, SupervisorSpec};
+    ///
+    /// pub struct Counter(u64);
+    /// #[worker]
+    /// impl Counter {
+    ///     fn init() -> Self { Counter(0) }
+    ///     #[info] fn add(&mut self, n: u64) { self.0 += n }
+    ///     #[cast] fn reset(&mut self) { self.0 = 0 }
+    ///     #[call] fn total(&self) -> u64 { self.0 }
+    /// }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let spec = SupervisorSpec::new(Strategy::OneForOne).child(Counter::child_spec().id("counter"));
+    /// let sup = Supervisor::start(spec).await.unwrap();
+    /// let counter = sup.child::<Counter>("counter").await.unwrap();
+    /// assert_eq!(counter.id(), "counter");
+    /// # }
     /// ```
     pub fn id(&self) -> &str {
         &self.id
     }
 
-    /// The current incarnation.
+    /// A handle to the current incarnation, or why there is none.
     ///
-    /// See [`Stable`] for an example.
     /// ```
-    /// fn now<W: supervise_runtime::Worker>(s: &supervise_runtime::Stable<W>) -> bool { s.current().is_ok() }
+    /// use supervise_runtime::{worker, Strategy, Supervisor, SupervisorSpec};
+    ///
+    /// pub struct Counter(u64);
+    /// #[worker]
+    /// impl Counter {
+    ///     fn init() -> Self { Counter(0) }
+    ///     #[info] fn add(&mut self, n: u64) { self.0 += n }
+    ///     #[cast] fn reset(&mut self) { self.0 = 0 }
+    ///     #[call] fn total(&self) -> u64 { self.0 }
+    /// }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let spec = SupervisorSpec::new(Strategy::OneForOne).child(Counter::child_spec().id("counter"));
+    /// let sup = Supervisor::start(spec).await.unwrap();
+    /// let counter = sup.child::<Counter>("counter").await.unwrap();
+    /// assert_eq!(counter.current().unwrap().pid(), sup.which_children().await.unwrap()[0].pid.pid().unwrap());
+    ///
+    /// sup.terminate_child("counter").await.unwrap();
+    /// assert_eq!(counter.current().unwrap_err(), supervise_runtime::StableError::Stopped);
+    /// let pid = sup.restart_child("counter").await.unwrap();
+    /// assert_eq!(counter.current().unwrap().pid(), pid);
+    /// # }
     /// ```
     pub fn current(&self) -> Result<Handle<W>, StableError> {
         if !self.supervisor.is_alive() {
@@ -138,10 +172,28 @@ impl<W: Worker> Stable<W> {
         }
     }
 
-    /// Sends a plain message to the current incarnation (dropped when there is none).
+    /// Sends a plain message to the current incarnation; an error says why there is none.
     ///
     /// ```
-    /// fn poke(s: &supervise_runtime::Stable<impl supervise_runtime::Worker<Info = ()>>) { let _ = s.send(()); }
+    /// use supervise_runtime::{worker, Strategy, Supervisor, SupervisorSpec};
+    ///
+    /// pub struct Counter(u64);
+    /// #[worker]
+    /// impl Counter {
+    ///     fn init() -> Self { Counter(0) }
+    ///     #[info] fn add(&mut self, n: u64) { self.0 += n }
+    ///     #[cast] fn reset(&mut self) { self.0 = 0 }
+    ///     #[call] fn total(&self) -> u64 { self.0 }
+    /// }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let spec = SupervisorSpec::new(Strategy::OneForOne).child(Counter::child_spec().id("counter"));
+    /// let sup = Supervisor::start(spec).await.unwrap();
+    /// let counter = sup.child::<Counter>("counter").await.unwrap();
+    /// counter.send(CounterMsg::Add { n: 2 }).unwrap();
+    /// assert_eq!(counter.call(|reply| CounterCall::Total { reply }).await, Ok(2));
+    /// sup.terminate_child("counter").await.unwrap();
+    /// assert_eq!(counter.send(CounterMsg::Add { n: 2 }), Err(supervise_runtime::StableError::Stopped));
+    /// # }
     /// ```
     pub fn send(&self, msg: W::Info) -> Result<(), StableError> {
         self.current()?
@@ -149,10 +201,27 @@ impl<W: Worker> Stable<W> {
             .map_err(|_| StableError::Restarting)
     }
 
-    /// Sends a cast to the current incarnation.
+    /// Sends a cast to the current incarnation; an error says why there is none.
     ///
     /// ```
-    /// fn poke(s: &supervise_runtime::Stable<impl supervise_runtime::Worker<Cast = ()>>) { let _ = s.cast(()); }
+    /// use supervise_runtime::{worker, Strategy, Supervisor, SupervisorSpec};
+    ///
+    /// pub struct Counter(u64);
+    /// #[worker]
+    /// impl Counter {
+    ///     fn init() -> Self { Counter(0) }
+    ///     #[info] fn add(&mut self, n: u64) { self.0 += n }
+    ///     #[cast] fn reset(&mut self) { self.0 = 0 }
+    ///     #[call] fn total(&self) -> u64 { self.0 }
+    /// }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let spec = SupervisorSpec::new(Strategy::OneForOne).child(Counter::child_spec().id("counter"));
+    /// let sup = Supervisor::start(spec).await.unwrap();
+    /// let counter = sup.child::<Counter>("counter").await.unwrap();
+    /// counter.send(CounterMsg::Add { n: 2 }).unwrap();
+    /// counter.cast(CounterCast::Reset).unwrap();
+    /// assert_eq!(counter.call(|reply| CounterCall::Total { reply }).await, Ok(0));
+    /// # }
     /// ```
     pub fn cast(&self, msg: W::Cast) -> Result<(), StableError> {
         self.current()?
@@ -160,12 +229,31 @@ impl<W: Worker> Stable<W> {
             .map_err(|_| StableError::Restarting)
     }
 
-    /// Calls the current incarnation (default 5 s timeout).
+    /// Calls the current incarnation (default 5 s timeout). The call reaches whichever
+    /// incarnation is current, so a restart in between does not break the handle.
     ///
-    /// See [`Stable`] for an example.
     /// ```
-    /// use supervise_runtime::{ReplyTo, Stable, StableError, Worker};
-    /// async fn get<W: Worker<Call = ReplyTo<u8>>>(s: &Stable<W>) -> Result<u8, StableError> { s.call(|r| r).await }
+    /// use supervise_runtime::{worker, Strategy, Supervisor, SupervisorSpec};
+    ///
+    /// pub struct Counter(u64);
+    /// #[worker]
+    /// impl Counter {
+    ///     fn init() -> Self { Counter(0) }
+    ///     #[info] fn add(&mut self, n: u64) { self.0 += n }
+    ///     #[cast] fn reset(&mut self) { self.0 = 0 }
+    ///     #[call] fn total(&self) -> u64 { self.0 }
+    /// }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let spec = SupervisorSpec::new(Strategy::OneForOne).child(Counter::child_spec().id("counter"));
+    /// let sup = Supervisor::start(spec).await.unwrap();
+    /// let counter = sup.child::<Counter>("counter").await.unwrap();
+    /// counter.send(CounterMsg::Add { n: 5 }).unwrap();
+    /// assert_eq!(counter.call(|reply| CounterCall::Total { reply }).await, Ok(5));
+    ///
+    /// sup.terminate_child("counter").await.unwrap();
+    /// sup.restart_child("counter").await.unwrap();
+    /// assert_eq!(counter.call(|reply| CounterCall::Total { reply }).await, Ok(0), "a new incarnation, a new state");
+    /// # }
     /// ```
     pub async fn call<T>(
         &self,

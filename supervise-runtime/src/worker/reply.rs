@@ -79,8 +79,21 @@ impl<T> ReplyTo<T> {
     /// Whether the caller is still waiting.
     ///
     /// ```
-    /// // A ReplyTo is only made by `Handle::call`; see `ReplyTo::reply` for a full example.
-    /// fn still_wanted<T>(r: &supervise_runtime::ReplyTo<T>) -> bool { r.is_waiting() }
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// use std::time::Duration;
+    /// use supervise_runtime::{worker, CallError, ReplyTo};
+    ///
+    /// pub struct Desk { parked: Option<ReplyTo<u8>> }
+    /// #[worker]
+    /// impl Desk {
+    ///     fn init() -> Self { Desk { parked: None } }
+    ///     #[call] fn ask(&mut self, reply: ReplyTo<u8>) { self.parked = Some(reply) }
+    ///     #[call] fn caller_waiting(&self) -> bool { self.parked.as_ref().is_some_and(ReplyTo::is_waiting) }
+    /// }
+    /// let desk = Desk::start().await.unwrap();
+    /// assert_eq!(desk.ask_timeout(Duration::from_millis(10)).await, Err(CallError::Timeout));
+    /// assert_eq!(desk.caller_waiting().await, Ok(false), "the caller gave up");
+    /// # }
     /// ```
     pub fn is_waiting(&self) -> bool {
         !self.tx.is_closed()
