@@ -169,29 +169,14 @@ impl Worker for DynamicSupervisor {
         let Some(child) = self.children.remove(&from) else {
             return Flow::Continue;
         };
-        match decide::after_exit(child.spec.restart, &reason) {
-            AfterExit::Restart => {
-                report::dynamic_child(
-                    self.me.pid(),
-                    report::Context::ChildTerminated,
-                    &child.spec,
-                    Some(from),
-                    &reason,
-                );
-                self.restart(from, child, ctx).await
-            }
-            AfterExit::Keep { report } => {
-                if report {
-                    report::dynamic_child(
-                        self.me.pid(),
-                        report::Context::ChildTerminated,
-                        &child.spec,
-                        Some(from),
-                        &reason,
-                    );
-                }
-                Flow::Continue
-            }
+        let after = decide::after_exit(child.spec.restart, &reason);
+        if after.reports() {
+            let context = report::Context::ChildTerminated;
+            report::dynamic_child(self.me.pid(), context, &child.spec, Some(from), &reason);
+        }
+        match after {
+            AfterExit::Restart => self.restart(from, child, ctx).await,
+            AfterExit::Keep { .. } => Flow::Continue,
         }
     }
 
