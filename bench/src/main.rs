@@ -21,7 +21,16 @@ use std::process::Command;
 use common::{Record, median};
 use workloads::System;
 
-const WORKLOADS: [&str; 6] = ["spawn", "memory", "restart", "cast", "call", "shutdown"];
+/// BENCH.md's six, plus `call-infinity`: `call` without its timeout, to show what it costs.
+const WORKLOADS: [&str; 7] = [
+    "spawn",
+    "memory",
+    "restart",
+    "cast",
+    "call",
+    "call-infinity",
+    "shutdown",
+];
 const SYSTEMS: [&str; 2] = ["tokio-baseline", "supervise"];
 
 fn full_n(workload: &str) -> usize {
@@ -127,6 +136,7 @@ async fn drive<S: System>(workload: String, n: usize) -> Record {
             "restart" => workloads::restart::<S>(n).await,
             "cast" => workloads::cast::<S>(n).await,
             "call" => workloads::call::<S>(n).await,
+            "call-infinity" => workloads::call_infinity::<S>(n).await,
             "shutdown" => workloads::shutdown::<S>(n).await,
             other => panic!("unknown workload {other}"),
         }
@@ -142,7 +152,7 @@ fn metric(workload: &str) -> (&'static str, fn(&Record) -> f64, f64) {
         "memory" => ("bytes/child", |r| r.bytes_per_child.unwrap_or(0.0), 1.25),
         "restart" => ("p50 µs", |r| r.p50_us.unwrap_or(0.0), 1.25),
         "cast" => ("ns/msg", Record::per_op_ns, 1.5),
-        "call" => ("mean ns", Record::per_op_ns, 1.3),
+        "call" | "call-infinity" => ("mean ns", Record::per_op_ns, 1.3),
         _ => ("total ms", |r| r.total_ms, 1.5),
     }
 }

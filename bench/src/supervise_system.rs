@@ -36,6 +36,10 @@ impl System for Supervise {
         child.call(|reply| reply).await.unwrap_or(0)
     }
 
+    async fn call_infinity(child: &Self::Child) -> u64 {
+        child.call_infinity(|reply| reply).await.unwrap_or(0)
+    }
+
     fn crash(child: &Self::Child) {
         let _ = child.send(Info::Crash);
     }

@@ -15,6 +15,10 @@ pub trait System {
     fn start_child(sup: &Self::Sup, args: Args) -> impl Future<Output = Self::Child> + Send;
     fn cast(child: &Self::Child);
     fn call(child: &Self::Child) -> impl Future<Output = u64> + Send;
+    /// A call without a timeout (the baseline's calls never have one).
+    fn call_infinity(child: &Self::Child) -> impl Future<Output = u64> + Send {
+        Self::call(child)
+    }
     fn crash(child: &Self::Child);
     /// The supervisor's current child (after restarts).
     fn current(sup: &Self::Sup) -> impl Future<Output = Self::Child> + Send;
@@ -117,23 +121,36 @@ pub async fn cast<S: System>(m: usize) -> Record {
 }
 
 pub async fn call<S: System>(n: usize) -> Record {
+    calls::<S>("call", n, false).await
+}
+
+/// `call` without GenServer's 5 s timeout: what that guarantee costs.
+pub async fn call_infinity<S: System>(n: usize) -> Record {
+    calls::<S>("call-infinity", n, true).await
+}
+
+async fn calls<S: System>(workload: &str, n: usize, infinity: bool) -> Record {
+    let call = async |child: &S::Child| match infinity {
+        true => S::call_infinity(child).await,
+        false => S::call(child).await,
+    };
     let sup = S::supervisor().await;
     let started = Latch::new(1);
     let child = S::start_child(&sup, Args::new(&started)).await;
     started.wait().await;
     for _ in 0..1_000 {
-        S::call(&child).await;
+        call(&child).await;
     }
     let mut samples = Vec::with_capacity(n);
     let t = Instant::now();
     for _ in 0..n {
         let s = Instant::now();
-        std::hint::black_box(S::call(&child).await);
+        std::hint::black_box(call(&child).await);
         samples.push(s.elapsed());
     }
     let total = t.elapsed();
     let (p50, p99) = percentiles(&mut samples);
-    let mut r = record::<S>("call", n, total);
+    let mut r = record::<S>(workload, n, total);
     r.p50_us = Some(p50);
     r.p99_us = Some(p99);
     drop(child);

@@ -3,7 +3,7 @@
 //! Design note. Arming and disarming a tokio timer costs more than a whole call round
 //! trip, and nearly every call is answered long before its deadline. So a call registers
 //! `(deadline, slot)` with a keeper task of its thread (one per worker thread and runtime,
-//! started on first use) through a channel that the keeper does not listen on: sending
+//! started on first use) through a buffer that the keeper does not listen on: pushing
 //! wakes nobody. The keeper sleeps until the earliest deadline it knows. A caller wakes it
 //! only when its deadline is earlier than that (or while the keeper is planning), or when
 //! registrations pile up, so that slots of calls already answered are dropped instead of
@@ -13,11 +13,11 @@
 use std::cell::RefCell;
 use std::cmp::Ordering as CmpOrdering;
 use std::collections::BinaryHeap;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 
-use tokio::sync::mpsc::error::TryRecvError;
-use tokio::sync::{Notify, mpsc};
+use parking_lot::Mutex;
+use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use super::slot::Expire;
@@ -31,20 +31,19 @@ const IDLE: u64 = u64::MAX;
 type Entry = (Instant, Weak<dyn Expire>);
 
 struct Shared {
+    /// Registrations the keeper has not read yet (an uncontended lock: only this
+    /// thread's callers push, and the keeper takes the whole batch at once).
+    inbox: Mutex<Vec<Entry>>,
     /// When the keeper will next wake, in nanoseconds after `base`; `IDLE` or `PLANNING`.
     next_wake: AtomicU64,
-    unread: AtomicUsize,
     notify: Notify,
     base: Instant,
-}
-
-struct Keeper {
-    tx: mpsc::UnboundedSender<Entry>,
-    shared: Arc<Shared>,
+    /// Cleared when the keeper task is dropped (its runtime shut down).
+    alive: AtomicBool,
 }
 
 thread_local! {
-    static KEEPER: RefCell<Option<Keeper>> = const { RefCell::new(None) };
+    static KEEPER: RefCell<Option<Arc<Shared>>> = const { RefCell::new(None) };
 }
 
 /// Expires `slot` at `deadline` unless it has been answered by then.
@@ -52,27 +51,24 @@ pub(crate) fn register(deadline: Instant, slot: Weak<dyn Expire>) {
     KEEPER.with(|k| {
         let mut k = k.borrow_mut();
         // A keeper dies with its runtime (tests start many): start a new one then.
-        if k.as_ref().is_none_or(|k| k.tx.is_closed()) {
+        if k.as_ref().is_none_or(|k| !k.alive.load(Ordering::Acquire)) {
             *k = Some(start());
         }
-        if let Some(keeper) = k.as_ref() {
-            keeper.push(deadline, slot);
+        if let Some(shared) = k.as_ref() {
+            push(shared, deadline, slot);
         }
     });
 }
 
-impl Keeper {
-    fn push(&self, deadline: Instant, slot: Weak<dyn Expire>) {
-        let shared = &self.shared;
-        if self.tx.send((deadline, slot)).is_err() {
-            return;
-        }
-        let unread = shared.unread.fetch_add(1, Ordering::AcqRel) + 1;
-        let at = nanos_after(shared.base, deadline);
-        let next = shared.next_wake.load(Ordering::Acquire);
-        if next == PLANNING || at < next || unread >= DRAIN_AT {
-            shared.notify.notify_one();
-        }
+fn push(shared: &Shared, deadline: Instant, slot: Weak<dyn Expire>) {
+    let unread = {
+        let mut inbox = shared.inbox.lock();
+        inbox.push((deadline, slot));
+        inbox.len()
+    };
+    let next = shared.next_wake.load(Ordering::Acquire);
+    if next == PLANNING || unread >= DRAIN_AT || nanos_after(shared.base, deadline) < next {
+        shared.notify.notify_one();
     }
 }
 
@@ -83,16 +79,16 @@ fn nanos_after(base: Instant, t: Instant) -> u64 {
         .clamp(PLANNING + 1, IDLE - 1)
 }
 
-fn start() -> Keeper {
-    let (tx, rx) = mpsc::unbounded_channel();
+fn start() -> Arc<Shared> {
     let shared = Arc::new(Shared {
+        inbox: Mutex::new(Vec::new()),
         next_wake: AtomicU64::new(PLANNING),
-        unread: AtomicUsize::new(0),
         notify: Notify::new(),
         base: Instant::now(),
+        alive: AtomicBool::new(true),
     });
-    tokio::spawn(keep(rx, shared.clone()));
-    Keeper { tx, shared }
+    tokio::spawn(keep(shared.clone()));
+    shared
 }
 
 struct Pending(Instant, Weak<dyn Expire>);
@@ -115,25 +111,35 @@ impl Ord for Pending {
     }
 }
 
-async fn keep(mut rx: mpsc::UnboundedReceiver<Entry>, shared: Arc<Shared>) {
+/// Marks the keeper dead when its task is dropped with its runtime.
+struct Alive(Arc<Shared>);
+
+impl Drop for Alive {
+    fn drop(&mut self) {
+        self.0.alive.store(false, Ordering::Release);
+    }
+}
+
+fn still_waiting(slot: &Weak<dyn Expire>) -> bool {
+    slot.upgrade().is_some_and(|s| s.is_waiting())
+}
+
+async fn keep(shared: Arc<Shared>) {
+    let alive = Alive(shared);
+    let shared = &alive.0;
     let mut heap = BinaryHeap::<Pending>::new();
+    let mut batch = Vec::new();
     loop {
         shared.next_wake.store(PLANNING, Ordering::Release);
-        shared.unread.store(0, Ordering::Release);
-        loop {
-            match rx.try_recv() {
-                Ok((deadline, slot)) => {
-                    if slot.upgrade().is_some_and(|s| s.is_waiting()) {
-                        heap.push(Pending(deadline, slot));
-                    }
-                }
-                // Its thread is gone and nothing is left to expire: the keeper's work is done.
-                Err(TryRecvError::Disconnected) if heap.is_empty() => return,
-                Err(_) => break,
-            }
-        }
+        std::mem::swap(&mut *shared.inbox.lock(), &mut batch);
+        heap.extend(
+            batch
+                .drain(..)
+                .filter(|(_, slot)| still_waiting(slot))
+                .map(|(at, slot)| Pending(at, slot)),
+        );
         if heap.len() > 2 * DRAIN_AT {
-            heap.retain(|p| p.1.upgrade().is_some_and(|s| s.is_waiting()));
+            heap.retain(|p| still_waiting(&p.1));
         }
         let now = Instant::now();
         while heap.peek().is_some_and(|p| p.0 <= now) {
