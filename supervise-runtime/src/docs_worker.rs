@@ -75,7 +75,8 @@
 //!     type Info = WorkerMsg; type Call = WorkerCall; type Cast = WorkerCast;
 //!     const RECORD_LAST_MESSAGE: bool = true;
 //!     // init, handle_info/handle_call/handle_cast (an exhaustive match calling your
-//!     // methods), terminate if you wrote one, format_message, format_state
+//!     // methods), handle_exit/handle_down if you marked #[exit]/#[down] methods,
+//!     // terminate if you wrote one, format_message, format_state
 //! }
 //!
 //! #[derive(Clone, Debug, PartialEq, Eq)]    // written by hand, same behaviour
@@ -151,6 +152,13 @@
 //!   become the fields of its variant and must be plain names of owned, `Send` types.
 //! - **`terminate`** (unmarked, optional) takes `&mut self`, optionally `reason:
 //!   &ExitReason` and the context.
+//! - **`#[exit]`** and **`#[down]`** (optional, at most one of each) mark the handlers of
+//!   trapped exit signals (`fn on_exit(&mut self, from: Pid, reason: ExitReason)`) and of
+//!   monitors' `Down`s (`fn on_down(&mut self, down: Down)`), each optionally taking the
+//!   context and returning what a message handler does. They become
+//!   [`Worker::handle_exit`](crate::Worker::handle_exit) and
+//!   [`Worker::handle_down`](crate::Worker::handle_down); see
+//!   [Exits and monitors](#exits-and-monitors).
 //! - **Sync or async**: any of these may be an `async fn`.
 //! - **The context**: a parameter of type `&mut Context<Self>` or `&Context<Self>` (found by
 //!   its type, anywhere in the list) receives the process's [`Context`](crate::Context): its
@@ -225,5 +233,62 @@
 //! s.release().unwrap();
 //! assert_eq!(waiting.await.unwrap(), Ok(6));
 //! assert!(Shapes::start(13).await.is_err());
+//! # }
+//! ```
+//!
+//! ## Exits and monitors
+//!
+//! A worker that calls [`ctx.trap_exit(true)`](crate::Context::trap_exit) receives the exit
+//! signals of its links as messages instead of dying of them, and one that
+//! [monitors](crate::Context::monitor) a process receives a [`Down`](crate::Down) when it
+//! exits. By default a trapped exit from the parent (the supervisor, or whoever started the
+//! worker linked) stops the worker with the same reason, other exits are ignored, and
+//! `Down`s are ignored. Mark a method `#[exit]` or `#[down]` to handle them yourself.
+//!
+//! **An `#[exit]` handler replaces the default entirely**, including "stop when the parent
+//! exits": a handler that ignores its parent's `shutdown` is killed when its supervisor's
+//! shutdown timeout runs out, and `terminate` never runs. Keep the default for the parent
+//! with one line at the top:
+//!
+//! ```text
+//! if Some(from) == ctx.parent() { return Flow::Stop(reason) }
+//! ```
+//!
+//! ```
+//! use supervise_runtime::{worker, AsProcess, Context, Down, ExitReason, Flow, Inbox, Pid, ProcessRef};
+//!
+//! /// Watches two processes: linked to one, monitoring the other.
+//! pub struct Guard { lost: Vec<Pid> }
+//!
+//! #[worker]
+//! impl Guard {
+//!     fn init(peer: ProcessRef, watched: ProcessRef, ctx: &mut Context<Self>) -> Self {
+//!         ctx.trap_exit(true);
+//!         ctx.link(&peer);
+//!         ctx.monitor(&watched);
+//!         Guard { lost: Vec::new() }
+//!     }
+//!     #[exit]
+//!     fn on_exit(&mut self, from: Pid, reason: ExitReason, ctx: &Context<Self>) -> Flow {
+//!         if Some(from) == ctx.parent() {
+//!             return Flow::Stop(reason); // as the default does: the supervisor says stop
+//!         }
+//!         self.lost.push(from);
+//!         Flow::Continue
+//!     }
+//!     #[down]
+//!     fn on_down(&mut self, down: Down) {
+//!         self.lost.push(down.pid);
+//!     }
+//!     #[call]
+//!     fn lost(&self) -> Vec<Pid> { self.lost.clone() }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let (peer, watched) = (Inbox::<()>::new(), Inbox::<()>::new());
+//! let guard = Guard::start(peer.process(), watched.process()).await.unwrap();
+//! peer.process().exit(ExitReason::error("peer broke"));
+//! watched.process().exit(ExitReason::error("gone"));
+//! assert_eq!(guard.lost().await, Ok(vec![peer.pid(), watched.pid()]));
 //! # }
 //! ```

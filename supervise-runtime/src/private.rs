@@ -13,7 +13,7 @@ pub use crate::worker::{
     CallError, Context, DEFAULT_CALL_TIMEOUT, Envelope, Flow, Handle, Init, MessageOf, ReplyTo,
     StartError, StartOptions, Worker, start_with,
 };
-pub use crate::{AsProcess, ChildSpec, ExitReason, Pid, ProcessRef, SendError};
+pub use crate::{AsProcess, ChildSpec, Down, ExitReason, Pid, ProcessRef, SendError};
 pub use ::core;
 pub use ::std;
 
