@@ -102,6 +102,9 @@
 //!     pub async fn start_with(reply_to: Addr<Reply>, conn: impl Into<String>, options: StartOptions) -> Result<WorkerRef, StartError>;
 //!     // For supervisors: every (re)start gets a clone of these arguments, so each must be
 //!     // Clone (a compile error on the argument otherwise). Permanent, shutdown 5 000 ms.
+//!     // Supervisor reports show them when all are Debug:
+//!     //   Start Call: my_app::Worker::start_link(Addr(#PID<0.7.0>), "redis")
+//!     // and `..` when one is not.
 //!     pub fn child_spec(reply_to: Addr<Reply>, conn: impl Into<String>) -> ChildSpec<Worker>;
 //! }
 //! ```
@@ -172,7 +175,9 @@
 //!   caller decides. To reply later, or to reply and then stop, take a `ReplyTo<T>` parameter
 //!   instead (a deferred reply) and return nothing, `Flow` or `Result<(), E>`.
 //! - **Start arguments** are `Send`, and `Clone`: `child_spec` keeps them and each start
-//!   under a supervisor gets a clone (share what cannot be cloned in an `Arc`).
+//!   under a supervisor gets a clone (share what cannot be cloned in an `Arc`). When all of
+//!   them are `Debug`, supervisor reports print them in `Start Call`, as OTP does: give a
+//!   secret a type whose `Debug` redacts it (or no `Debug`, which prints `..` instead).
 //! - **Handle arguments**: `String` parameters take `impl Into<String>` (so `"foo"` works);
 //!   all others take their exact type, because `impl Into` would break integer literals and
 //!   unsizing coercions.
