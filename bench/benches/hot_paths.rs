@@ -63,14 +63,39 @@ fn send_tokio_mpsc(b: divan::Bencher<'_, '_>) {
     b.bench_local(|| tx.send(1).is_ok());
 }
 
-#[divan::bench(sample_count = 30, sample_size = 200)]
+/// Calls per timed iteration: one `block_on` per iteration costs microseconds, so each
+/// iteration makes this many sequential calls and divan reports the time per call.
+const CALLS: usize = 1000;
+
+#[divan::bench(sample_count = 30, sample_size = 5)]
 fn call_supervise(b: divan::Bencher<'_, '_>) {
     let rt = runtime();
     let h = rt.block_on(counter());
-    b.bench_local(|| rt.block_on(h.call(|r| r)).ok());
+    b.counter(divan::counter::ItemsCount::new(CALLS))
+        .bench_local(|| {
+            rt.block_on(async {
+                for _ in 0..CALLS {
+                    let _ = h.call(|r| r).await;
+                }
+            })
+        });
 }
 
-#[divan::bench(sample_count = 30, sample_size = 200)]
+#[divan::bench(sample_count = 30, sample_size = 5)]
+fn call_infinity_supervise(b: divan::Bencher<'_, '_>) {
+    let rt = runtime();
+    let h = rt.block_on(counter());
+    b.counter(divan::counter::ItemsCount::new(CALLS))
+        .bench_local(|| {
+            rt.block_on(async {
+                for _ in 0..CALLS {
+                    let _ = h.call_infinity(|r| r).await;
+                }
+            })
+        });
+}
+
+#[divan::bench(sample_count = 30, sample_size = 5)]
 fn call_tokio_oneshot(b: divan::Bencher<'_, '_>) {
     let rt = runtime();
     let (tx, mut rx) = mpsc::unbounded_channel::<oneshot::Sender<u64>>();
@@ -79,13 +104,16 @@ fn call_tokio_oneshot(b: divan::Bencher<'_, '_>) {
             let _ = reply.send(0);
         }
     });
-    b.bench_local(|| {
-        rt.block_on(async {
-            let (rtx, rrx) = oneshot::channel();
-            let _ = tx.send(rtx);
-            rrx.await.ok()
-        })
-    });
+    b.counter(divan::counter::ItemsCount::new(CALLS))
+        .bench_local(|| {
+            rt.block_on(async {
+                for _ in 0..CALLS {
+                    let (rtx, rrx) = oneshot::channel();
+                    let _ = tx.send(rtx);
+                    let _ = rrx.await;
+                }
+            })
+        });
 }
 
 #[divan::bench(sample_count = 30, sample_size = 200)]

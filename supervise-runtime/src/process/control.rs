@@ -246,7 +246,11 @@ impl Control {
             }
             st.dead = true;
             self.alive.store(false, Ordering::Release);
-            st.reason = Some(Box::new(reason.clone()));
+            // A doomed process already has a box for its reason: reuse it.
+            match st.reason.as_mut() {
+                Some(slot) => **slot = reason.clone(),
+                None => st.reason = Some(Box::new(reason.clone())),
+            }
             (std::mem::take(&mut st.links), st.rare.take())
         };
         self.waker.wake();

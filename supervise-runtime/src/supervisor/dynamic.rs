@@ -39,16 +39,12 @@ pub struct DynamicSupervisor {
     children: FxHashMap<Pid, DynChild>,
 }
 
-/// A child being stopped by `stop_all`.
-struct Stopping {
-    process: ProcessRef,
-    /// When to kill it; `None` once killed, or for `Infinity`.
-    deadline: Option<Instant>,
-    spec: SpecInner,
-}
-
-fn earliest(stopping: &FxHashMap<Pid, Stopping>) -> Option<Instant> {
-    stopping.values().filter_map(|s| s.deadline).min()
+/// When a child signalled at `signalled` must be killed; none for brutal_kill and infinity.
+fn deadline(signalled: Instant, how: super::Shutdown) -> Option<Instant> {
+    match how {
+        super::Shutdown::Timeout(d) => Some(signalled + d),
+        super::Shutdown::BrutalKill | super::Shutdown::Infinity => None,
+    }
 }
 
 struct DynChild {
@@ -173,29 +169,14 @@ impl Worker for DynamicSupervisor {
         let Some(child) = self.children.remove(&from) else {
             return Flow::Continue;
         };
-        match decide::after_exit(child.spec.restart, &reason) {
-            AfterExit::Restart => {
-                report::dynamic_child(
-                    self.me.pid(),
-                    report::Context::ChildTerminated,
-                    &child.spec,
-                    Some(from),
-                    &reason,
-                );
-                self.restart(from, child, ctx).await
-            }
-            AfterExit::Keep { report } => {
-                if report {
-                    report::dynamic_child(
-                        self.me.pid(),
-                        report::Context::ChildTerminated,
-                        &child.spec,
-                        Some(from),
-                        &reason,
-                    );
-                }
-                Flow::Continue
-            }
+        let after = decide::after_exit(child.spec.restart, &reason);
+        if after.reports() {
+            let context = report::Context::ChildTerminated;
+            report::dynamic_child(self.me.pid(), context, &child.spec, Some(from), &reason);
+        }
+        match after {
+            AfterExit::Restart => self.restart(from, child, ctx).await,
+            AfterExit::Keep { .. } => Flow::Continue,
         }
     }
 
@@ -308,54 +289,55 @@ impl DynamicSupervisor {
     /// child's exit comes back as one signal in this process's queue, and one timer serves
     /// the whole batch (children signalled together share their deadlines).
     async fn stop_all(&mut self, ctx: &mut Context<Self>) {
-        let children = std::mem::take(&mut self.children);
-        let mut stopping: FxHashMap<Pid, Stopping> = FxHashMap::default();
-        stopping.reserve(children.len());
-        for (_, child) in children {
-            let Some(process) = child.process else {
-                continue;
-            };
-            stop::signal(&process, child.spec.shutdown);
-            let deadline = stop::deadline(child.spec.shutdown);
-            stopping.insert(
-                process.pid(),
-                Stopping {
-                    process,
-                    deadline,
-                    spec: child.spec,
-                },
-            );
+        let signalled = Instant::now();
+        self.children.retain(|_, c| c.process.is_some());
+        for child in self.children.values() {
+            if let Some(process) = &child.process {
+                stop::signal(process, child.spec.shutdown);
+            }
         }
         let control = &ctx.core.control;
-        let timer = tokio::time::sleep_until(Instant::now());
+        let timer = tokio::time::sleep_until(signalled);
         tokio::pin!(timer);
-        let mut armed = earliest(&stopping);
+        let mut armed = self.next_deadline(signalled, None);
         if let Some(at) = armed {
             timer.as_mut().reset(at);
         }
-        while !stopping.is_empty() {
+        while !self.children.is_empty() {
             tokio::select! {
                 biased;
                 signal = std::future::poll_fn(|cx| control.poll_signal(cx)) => {
                     let Signal::Exit { from, reason } = signal else { continue };
-                    let Some(done) = stopping.remove(&from) else { continue };
+                    let Some(done) = self.children.remove(&from) else { continue };
                     if !clean_shutdown(done.spec.shutdown, &reason) {
                         report::dynamic_child(self.me.pid(), report::Context::ShutdownError, &done.spec, Some(from), &reason);
                     }
                 }
                 () = &mut timer, if armed.is_some() => {
                     let now = Instant::now();
-                    for s in stopping.values_mut().filter(|s| s.deadline.is_some_and(|d| d <= now)) {
-                        s.process.exit(ExitReason::Kill);
-                        s.deadline = None;
+                    for child in self.children.values() {
+                        if deadline(signalled, child.spec.shutdown).is_some_and(|d| d <= now)
+                            && let Some(process) = &child.process
+                        {
+                            process.exit(ExitReason::Kill);
+                        }
                     }
-                    armed = earliest(&stopping);
+                    armed = self.next_deadline(signalled, Some(now));
                     if let Some(at) = armed {
                         timer.as_mut().reset(at);
                     }
                 }
             }
         }
+    }
+
+    /// The earliest kill deadline after `past` among the children still stopping.
+    fn next_deadline(&self, signalled: Instant, past: Option<Instant>) -> Option<Instant> {
+        self.children
+            .values()
+            .filter_map(|c| deadline(signalled, c.spec.shutdown))
+            .filter(|d| past.is_none_or(|p| *d > p))
+            .min()
     }
 
     fn which_children(&self) -> Vec<ChildInfo> {

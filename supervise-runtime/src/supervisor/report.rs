@@ -66,6 +66,9 @@ fn write(
     pid: Option<Pid>,
     reason: &ExitReason,
 ) {
+    if !tracing::enabled!(target: "supervise::supervisor", tracing::Level::ERROR) {
+        return;
+    }
     let pid = pid.map_or_else(|| UNDEFINED.to_string(), |p| p.to_string());
     let start = spec.start_call();
     tracing::error!(

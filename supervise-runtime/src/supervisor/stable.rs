@@ -255,7 +255,7 @@ impl<W: Worker> Stable<W> {
     /// assert_eq!(counter.call(|reply| CounterCall::Total { reply }).await, Ok(0), "a new incarnation, a new state");
     /// # }
     /// ```
-    pub async fn call<T>(
+    pub async fn call<T: Send + 'static>(
         &self,
         request: impl FnOnce(ReplyTo<T>) -> W::Call,
     ) -> Result<T, StableError> {

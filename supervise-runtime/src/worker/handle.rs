@@ -1,10 +1,11 @@
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use tokio::sync::oneshot;
 use tokio::time::Instant;
 
+use super::deadline;
+use super::slot::{Expire, NoReply, Reply, Slot};
 use super::{Envelope, MessageOf, ReplyTo, Worker};
 use crate::process::{AsProcess, Core, ProcessRef, current};
 use crate::{Addr, ExitReason, Pid, SendError};
@@ -137,7 +138,7 @@ impl<W: Worker> Handle<W> {
     ///     h.call(|reply| reply).await
     /// }
     /// ```
-    pub async fn call<T>(
+    pub async fn call<T: Send + 'static>(
         &self,
         request: impl FnOnce(ReplyTo<T>) -> W::Call,
     ) -> Result<T, CallError> {
@@ -153,13 +154,18 @@ impl<W: Worker> Handle<W> {
     ///     h.call_timeout(|reply| reply, Duration::from_millis(100)).await
     /// }
     /// ```
-    pub async fn call_timeout<T>(
+    pub async fn call_timeout<T: Send + 'static>(
         &self,
         request: impl FnOnce(ReplyTo<T>) -> W::Call,
         timeout: Duration,
     ) -> Result<T, CallError> {
-        self.call_until(request, Some(Instant::now() + timeout))
-            .await
+        let deadline = Instant::now() + timeout;
+        let keep = |slot: &Arc<Slot<T>>| {
+            let slot = Arc::downgrade(slot);
+            let slot: Weak<dyn Expire> = slot;
+            deadline::register(deadline, slot);
+        };
+        self.call_until(request, Some(deadline), keep).await
     }
 
     /// A call without a timeout (OTP's `infinity`): it returns when the worker replies or
@@ -175,32 +181,34 @@ impl<W: Worker> Handle<W> {
         &self,
         request: impl FnOnce(ReplyTo<T>) -> W::Call,
     ) -> Result<T, CallError> {
-        self.call_until(request, None).await
+        self.call_until(request, None, |_| {}).await
     }
 
     async fn call_until<T>(
         &self,
         request: impl FnOnce(ReplyTo<T>) -> W::Call,
         deadline: Option<Instant>,
+        keep: impl FnOnce(&Arc<Slot<T>>),
     ) -> Result<T, CallError> {
         if current::pid() == Some(self.pid()) {
             return Err(CallError::CallingSelf);
         }
-        let (tx, rx) = oneshot::channel();
-        if let Err(e) = self.core.send(Envelope::Call(request(ReplyTo::new(tx)))) {
+        let slot = Slot::new();
+        if let Err(e) = self
+            .core
+            .send(Envelope::Call(request(ReplyTo::new(slot.clone()))))
+        {
             return Err(match e {
                 SendError::Full(_) => CallError::MailboxFull,
                 SendError::NoProc(_) => CallError::NoProc,
             });
         }
-        let replied = match deadline {
-            Some(deadline) => tokio::time::timeout_at(deadline, rx).await.ok(),
-            None => Some(rx.await),
-        };
-        match replied {
-            Some(Ok(value)) => Ok(value),
-            Some(Err(_dropped)) => self.exit_before(deadline).await,
-            None => Err(CallError::Timeout),
+        // Hand the slot to the deadline keeper (no timer armed for this call).
+        keep(&slot);
+        match Reply::new(slot).await {
+            Ok(value) => Ok(value),
+            Err(NoReply::Dropped) => self.exit_before(deadline).await,
+            Err(NoReply::Expired) => Err(CallError::Timeout),
         }
     }
 

@@ -8,10 +8,12 @@
 //! `#[worker]` writes the implementation from plain methods; the trait is also usable by hand.
 
 mod context;
+mod deadline;
 mod handle;
 mod reply;
 mod report;
 mod run;
+mod slot;
 mod start;
 
 use std::fmt;

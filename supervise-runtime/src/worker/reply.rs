@@ -1,6 +1,8 @@
 use std::fmt;
 
-use tokio::sync::oneshot;
+use std::sync::Arc;
+
+use super::slot::Slot;
 
 /// Where a call's reply goes. Answer now, or keep it and answer later (a deferred reply).
 ///
@@ -42,12 +44,12 @@ use tokio::sync::oneshot;
 /// # }
 /// ```
 pub struct ReplyTo<T> {
-    tx: oneshot::Sender<T>,
+    slot: Arc<Slot<T>>,
 }
 
 impl<T> ReplyTo<T> {
-    pub(crate) fn new(tx: oneshot::Sender<T>) -> Self {
-        ReplyTo { tx }
+    pub(crate) fn new(slot: Arc<Slot<T>>) -> Self {
+        ReplyTo { slot }
     }
 
     /// Sends the reply. Does nothing if the caller is gone.
@@ -73,7 +75,7 @@ impl<T> ReplyTo<T> {
     /// # }
     /// ```
     pub fn reply(self, value: T) {
-        let _ = self.tx.send(value);
+        self.slot.reply(value);
     }
 
     /// Whether the caller is still waiting.
@@ -96,7 +98,14 @@ impl<T> ReplyTo<T> {
     /// # }
     /// ```
     pub fn is_waiting(&self) -> bool {
-        !self.tx.is_closed()
+        self.slot.is_waiting()
+    }
+}
+
+impl<T> Drop for ReplyTo<T> {
+    fn drop(&mut self) {
+        // After `reply` this finds the slot answered and does nothing.
+        self.slot.drop_unanswered();
     }
 }
 

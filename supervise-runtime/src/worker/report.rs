@@ -11,6 +11,9 @@ pub(super) fn log_crash<W: Worker>(
     last_message: &str,
     state: Option<&W>,
 ) {
+    if !tracing::enabled!(target: "supervise::crash", tracing::Level::ERROR) {
+        return; // nobody listens: format nothing
+    }
     let mut state_text = String::new();
     match state {
         Some(s) => {

@@ -101,19 +101,22 @@ async fn handle_signal<W: Worker>(
 ) -> Flow {
     match signal {
         Signal::Exit { from, reason } => {
-            record(last, format_args!("{{'EXIT', {from}, {reason}}}"));
+            record::<W>(last, format_args!("{{'EXIT', {from}, {reason}}}"));
             state.handle_exit(from, reason, ctx).await
         }
         Signal::Down(down) => {
             let (r, pid, why) = (down.reference, down.pid, &down.reason);
-            record(last, format_args!("{{'DOWN', {r}, {pid}, {why}}}"));
+            record::<W>(last, format_args!("{{'DOWN', {r}, {pid}, {why}}}"));
             state.handle_down(down, ctx).await
         }
     }
 }
 
-fn record(last: &mut String, what: std::fmt::Arguments<'_>) {
+fn record<W: Worker>(last: &mut String, what: std::fmt::Arguments<'_>) {
     use std::fmt::Write;
+    if !W::RECORD_LAST_MESSAGE {
+        return; // a supervisor, say: keep formatting off its restart path
+    }
     last.clear();
     let _ = last.write_fmt(what);
 }
