@@ -75,7 +75,8 @@
 //!     type Info = WorkerMsg; type Call = WorkerCall; type Cast = WorkerCast;
 //!     const RECORD_LAST_MESSAGE: bool = true;
 //!     // init, handle_info/handle_call/handle_cast (an exhaustive match calling your
-//!     // methods), terminate if you wrote one, format_message, format_state
+//!     // methods), handle_exit/handle_down if you marked #[exit]/#[down] methods,
+//!     // terminate if you wrote one, format_message, format_state
 //! }
 //!
 //! #[derive(Clone, Debug, PartialEq, Eq)]    // written by hand, same behaviour
@@ -101,6 +102,9 @@
 //!     pub async fn start_with(reply_to: Addr<Reply>, conn: impl Into<String>, options: StartOptions) -> Result<WorkerRef, StartError>;
 //!     // For supervisors: every (re)start gets a clone of these arguments, so each must be
 //!     // Clone (a compile error on the argument otherwise). Permanent, shutdown 5 000 ms.
+//!     // Supervisor reports show them when all are Debug:
+//!     //   Start Call: my_app::Worker::start_link(Addr(#PID<0.7.0>), "redis")
+//!     // and `..` when one is not.
 //!     pub fn child_spec(reply_to: Addr<Reply>, conn: impl Into<String>) -> ChildSpec<Worker>;
 //! }
 //! ```
@@ -151,6 +155,13 @@
 //!   become the fields of its variant and must be plain names of owned, `Send` types.
 //! - **`terminate`** (unmarked, optional) takes `&mut self`, optionally `reason:
 //!   &ExitReason` and the context.
+//! - **`#[exit]`** and **`#[down]`** (optional, at most one of each) mark the handlers of
+//!   trapped exit signals (`fn on_exit(&mut self, from: Pid, reason: ExitReason)`) and of
+//!   monitors' `Down`s (`fn on_down(&mut self, down: Down)`), each optionally taking the
+//!   context and returning what a message handler does. They become
+//!   [`Worker::handle_exit`](crate::Worker::handle_exit) and
+//!   [`Worker::handle_down`](crate::Worker::handle_down); see
+//!   [Exits and monitors](#exits-and-monitors).
 //! - **Sync or async**: any of these may be an `async fn`.
 //! - **The context**: a parameter of type `&mut Context<Self>` or `&Context<Self>` (found by
 //!   its type, anywhere in the list) receives the process's [`Context`](crate::Context): its
@@ -164,7 +175,9 @@
 //!   caller decides. To reply later, or to reply and then stop, take a `ReplyTo<T>` parameter
 //!   instead (a deferred reply) and return nothing, `Flow` or `Result<(), E>`.
 //! - **Start arguments** are `Send`, and `Clone`: `child_spec` keeps them and each start
-//!   under a supervisor gets a clone (share what cannot be cloned in an `Arc`).
+//!   under a supervisor gets a clone (share what cannot be cloned in an `Arc`). When all of
+//!   them are `Debug`, supervisor reports print them in `Start Call`, as OTP does: give a
+//!   secret a type whose `Debug` redacts it (or no `Debug`, which prints `..` instead).
 //! - **Handle arguments**: `String` parameters take `impl Into<String>` (so `"foo"` works);
 //!   all others take their exact type, because `impl Into` would break integer literals and
 //!   unsizing coercions.
@@ -225,5 +238,62 @@
 //! s.release().unwrap();
 //! assert_eq!(waiting.await.unwrap(), Ok(6));
 //! assert!(Shapes::start(13).await.is_err());
+//! # }
+//! ```
+//!
+//! ## Exits and monitors
+//!
+//! A worker that calls [`ctx.trap_exit(true)`](crate::Context::trap_exit) receives the exit
+//! signals of its links as messages instead of dying of them, and one that
+//! [monitors](crate::Context::monitor) a process receives a [`Down`](crate::Down) when it
+//! exits. By default a trapped exit from the parent (the supervisor, or whoever started the
+//! worker linked) stops the worker with the same reason, other exits are ignored, and
+//! `Down`s are ignored. Mark a method `#[exit]` or `#[down]` to handle them yourself.
+//!
+//! **An `#[exit]` handler replaces the default entirely**, including "stop when the parent
+//! exits": a handler that ignores its parent's `shutdown` is killed when its supervisor's
+//! shutdown timeout runs out, and `terminate` never runs. Keep the default for the parent
+//! with one line at the top:
+//!
+//! ```text
+//! if Some(from) == ctx.parent() { return Flow::Stop(reason) }
+//! ```
+//!
+//! ```
+//! use supervise_runtime::{worker, AsProcess, Context, Down, ExitReason, Flow, Inbox, Pid, ProcessRef};
+//!
+//! /// Watches two processes: linked to one, monitoring the other.
+//! pub struct Guard { lost: Vec<Pid> }
+//!
+//! #[worker]
+//! impl Guard {
+//!     fn init(peer: ProcessRef, watched: ProcessRef, ctx: &mut Context<Self>) -> Self {
+//!         ctx.trap_exit(true);
+//!         ctx.link(&peer);
+//!         ctx.monitor(&watched);
+//!         Guard { lost: Vec::new() }
+//!     }
+//!     #[exit]
+//!     fn on_exit(&mut self, from: Pid, reason: ExitReason, ctx: &Context<Self>) -> Flow {
+//!         if Some(from) == ctx.parent() {
+//!             return Flow::Stop(reason); // as the default does: the supervisor says stop
+//!         }
+//!         self.lost.push(from);
+//!         Flow::Continue
+//!     }
+//!     #[down]
+//!     fn on_down(&mut self, down: Down) {
+//!         self.lost.push(down.pid);
+//!     }
+//!     #[call]
+//!     fn lost(&self) -> Vec<Pid> { self.lost.clone() }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let (peer, watched) = (Inbox::<()>::new(), Inbox::<()>::new());
+//! let guard = Guard::start(peer.process(), watched.process()).await.unwrap();
+//! peer.process().exit(ExitReason::error("peer broke"));
+//! watched.process().exit(ExitReason::error("gone"));
+//! assert_eq!(guard.lost().await, Ok(vec![peer.pid(), watched.pid()]));
 //! # }
 //! ```

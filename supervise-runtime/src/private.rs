@@ -13,7 +13,7 @@ pub use crate::worker::{
     CallError, Context, DEFAULT_CALL_TIMEOUT, Envelope, Flow, Handle, Init, MessageOf, ReplyTo,
     StartError, StartOptions, Worker, start_with,
 };
-pub use crate::{AsProcess, ChildSpec, ExitReason, Pid, ProcessRef, SendError};
+pub use crate::{AsProcess, ChildSpec, Down, ExitReason, Pid, ProcessRef, SendError};
 pub use ::core;
 pub use ::std;
 
@@ -72,9 +72,41 @@ impl<T: Clone> CloneArg for T {
     }
 }
 
-/// The spec `#[worker]`'s `child_spec` returns: `args`, copied by `clone` for each start.
-pub fn child_spec<W: Worker>(args: W::Args, clone: fn(&W::Args) -> W::Args) -> ChildSpec<W> {
-    ChildSpec::cloned_with(args, clone)
+/// Writes a worker's start arguments for a supervisor report's `Start Call`; written by
+/// `#[worker]` for each worker, as a closure over its `Args` tuple (see [`write_args`]).
+pub type ShowArgs = fn(&(dyn std::any::Any + Send), &mut fmt::Formatter<'_>) -> fmt::Result;
+
+/// The spec `#[worker]`'s `child_spec` returns: `args`, copied by `clone` for each start,
+/// shown in supervisor reports by `show`.
+pub fn child_spec<W: Worker>(
+    args: W::Args,
+    clone: fn(&W::Args) -> W::Args,
+    show: ShowArgs,
+) -> ChildSpec<W> {
+    let mut spec = ChildSpec::cloned_with(args, clone);
+    spec.inner.set_args_fmt(show);
+    spec
+}
+
+/// The start arguments behind a spec's type-erased ones, for a [`ShowArgs`].
+pub fn args_of<W: Worker>(args: &(dyn std::any::Any + Send)) -> Option<&W::Args> {
+    (args as &dyn std::any::Any).downcast_ref::<W::Args>()
+}
+
+/// Writes start arguments as a call's argument list (`Addr(#PID<0.4.0>), "redis", 7`), or
+/// `..` when one of them is not `Debug`: a report shows all the arguments or none, since a
+/// partial list would read as a different call.
+pub fn write_args(args: &[Shown<'_>], f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    if args.iter().any(|a| matches!(a, Shown::Opaque(_))) {
+        return f.write_str("..");
+    }
+    for (i, arg) in args.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        fmt::Debug::fmt(arg, f)?;
+    }
+    Ok(())
 }
 
 /// A value seen for formatting; see [`ViaDebug`] and [`ViaOpaque`].

@@ -119,7 +119,12 @@ async fn under_a_dynamic_supervisor_the_crash_is_reported_and_the_caller_lives_o
     assert_eq!(report.field("restart"), "Permanent");
     assert_eq!(report.field("shutdown"), "5000");
     assert_eq!(report.field("child_type"), "worker");
-    let start = format!("{}::start_link(..)", type_name::<Worker>());
+    // `child_spec` shows its arguments when they are all `Debug`, as OTP's Start Call does.
+    let start = format!(
+        "{}::start_link({:?}, \"redis\")",
+        type_name::<Worker>(),
+        shell.addr()
+    );
     assert_eq!(report.field("start"), start);
 
     // which_children after the crash: a new pid; the caller alive, with the same pid

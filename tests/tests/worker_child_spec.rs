@@ -110,3 +110,95 @@ async fn the_restart_type_set_on_a_child_spec_is_honoured() {
         "a temporary child is not restarted"
     );
 }
+
+/// A start argument with no `Debug` impl.
+#[derive(Clone)]
+struct Secret(#[allow(dead_code)] String);
+
+/// A worker whose start arguments are not all `Debug`.
+struct Vault;
+
+#[worker]
+impl Vault {
+    fn init(name: String, secret: Secret) -> Self {
+        let _ = (name, secret);
+        Vault
+    }
+    #[info]
+    fn raise(&mut self) {
+        panic!("vault broke")
+    }
+}
+
+#[tokio::test]
+async fn a_supervisor_report_shows_the_debug_arguments_of_a_worker_child_spec() {
+    let (reports, _guard) = tests::capture();
+    let mut inbox = Inbox::<Started>::new();
+    let spec = Redis::child_spec(inbox.addr(), "redis", 7).id("redis");
+    let sup = Supervisor::start(SupervisorSpec::new(Strategy::OneForOne).child(spec))
+        .await
+        .unwrap();
+    started(&mut inbox).await;
+    let redis: RedisRef = sup
+        .child::<Redis>("redis")
+        .await
+        .unwrap()
+        .current()
+        .unwrap()
+        .into();
+    redis.raise("heck").unwrap();
+    started(&mut inbox).await; // the restart follows the report
+    let report = reports.supervisor().pop().expect("a supervisor report");
+    let call = format!(
+        "worker_child_spec::Redis::start_link({:?}, \"redis\", 7)",
+        inbox.addr()
+    );
+    assert_eq!(report.field("start"), call);
+    let message = report.field("message");
+    assert!(
+        message.contains(&format!("Start Call: {call}")),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn a_supervisor_report_hides_arguments_when_one_is_not_debug() {
+    let (reports, _guard) = tests::capture();
+    let spec = Vault::child_spec("vault", Secret("hunter2".into())).id("vault");
+    let sup = Supervisor::start(SupervisorSpec::new(Strategy::OneForOne).child(spec))
+        .await
+        .unwrap();
+    let vault: VaultRef = sup
+        .child::<Vault>("vault")
+        .await
+        .unwrap()
+        .current()
+        .unwrap()
+        .into();
+    vault.raise().unwrap();
+    vault.process().wait().await;
+    sup.which_children().await.unwrap(); // served after the exit, so after the report
+    let report = reports.supervisor().pop().expect("a supervisor report");
+    assert_eq!(
+        report.field("start"),
+        "worker_child_spec::Vault::start_link(..)"
+    );
+    assert!(
+        !report.field("message").contains("vault\""),
+        "no partial list"
+    );
+}
+
+#[test]
+fn a_worker_child_spec_debug_shows_its_arguments() {
+    let inbox = Inbox::<Started>::new();
+    let spec = Redis::child_spec(inbox.addr(), "redis", 7);
+    let text = format!("{spec:?}");
+    assert!(
+        text.contains(&format!(
+            "Redis::start_link({:?}, \"redis\", 7)",
+            inbox.addr()
+        )),
+        "{text}"
+    );
+}

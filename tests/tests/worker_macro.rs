@@ -402,3 +402,128 @@ async fn init_may_return_init_ignore() {
     ));
     assert!(Shy::start(true).await.is_ok());
 }
+
+mod signals {
+    //! `#[exit]` and `#[down]`: a worker that traps exits and monitors sees both, and its
+    //! `#[exit]` replaces the default parent-exit handling, so forwarding it is its own job.
+    use std::time::Duration;
+
+    use supervise_runtime::{
+        AsProcess, Context, Down, ExitReason, Flow, Inbox, Pid, ProcessRef, Received, Strategy,
+        Supervisor, SupervisorSpec, worker,
+    };
+    use tokio::time::Instant;
+
+    /// What a `Sentinel` saw, in order.
+    #[derive(Debug, PartialEq)]
+    pub enum Seen {
+        Exit(Pid, ExitReason),
+        Down(Pid, ExitReason),
+        Terminated(ExitReason),
+    }
+
+    /// Links to one process, monitors another, and reports every signal.
+    pub struct Sentinel {
+        seen: supervise_runtime::Addr<Seen>,
+    }
+
+    #[worker]
+    impl Sentinel {
+        fn init(
+            seen: supervise_runtime::Addr<Seen>,
+            linked: ProcessRef,
+            watched: ProcessRef,
+            ctx: &mut Context<Self>,
+        ) -> Self {
+            ctx.trap_exit(true);
+            ctx.link(&linked);
+            ctx.monitor(&watched);
+            Sentinel { seen }
+        }
+        /// Forwards the parent's exit, as the default `handle_exit` does.
+        #[exit]
+        fn on_exit(&mut self, from: Pid, reason: ExitReason, ctx: &Context<Self>) -> Flow {
+            if Some(from) == ctx.parent() {
+                return Flow::Stop(reason);
+            }
+            let _ = self.seen.send(Seen::Exit(from, reason));
+            Flow::Continue
+        }
+        #[down]
+        async fn on_down(&mut self, down: Down) {
+            let _ = self.seen.send(Seen::Down(down.pid, down.reason));
+        }
+        fn terminate(&mut self, reason: &ExitReason) {
+            let _ = self.seen.send(Seen::Terminated(reason.clone()));
+        }
+    }
+
+    /// Traps exits but ignores every one, its parent's included.
+    pub struct Deaf;
+
+    #[worker]
+    impl Deaf {
+        fn init(ctx: &Context<Self>) -> Self {
+            ctx.trap_exit(true);
+            Deaf
+        }
+        #[exit]
+        fn on_exit(&mut self, _from: Pid, _reason: ExitReason) {}
+    }
+
+    async fn next(inbox: &mut Inbox<Seen>) -> Seen {
+        match inbox.recv().await {
+            Ok(Received::Message(seen)) => seen,
+            other => panic!("expected a report, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_trapping_monitoring_worker_gets_exits_and_downs() {
+        let mut seen = Inbox::<Seen>::new();
+        let (linked, watched) = (Inbox::<()>::new(), Inbox::<()>::new());
+        let sentinel = Sentinel::start(seen.addr(), linked.process(), watched.process())
+            .await
+            .unwrap();
+
+        linked.process().exit(ExitReason::error("linked broke"));
+        let exit = Seen::Exit(linked.pid(), ExitReason::error("linked broke"));
+        assert_eq!(next(&mut seen).await, exit);
+        watched.process().exit(ExitReason::error("gone"));
+        let down = Seen::Down(watched.pid(), ExitReason::error("gone"));
+        assert_eq!(next(&mut seen).await, down);
+        assert!(
+            sentinel.is_alive(),
+            "a trapped exit is a message, not a death"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_exit_handler_forwarding_the_parents_exit_stops_on_shutdown() {
+        let mut seen = Inbox::<Seen>::new();
+        let (linked, watched) = (Inbox::<()>::new(), Inbox::<()>::new());
+        let spec = Sentinel::child_spec(seen.addr(), linked.process(), watched.process());
+        let sup = Supervisor::start(SupervisorSpec::new(Strategy::OneForOne).child(spec))
+            .await
+            .unwrap();
+        let asked = Instant::now();
+        assert_eq!(sup.stop(ExitReason::Shutdown).await, ExitReason::Shutdown);
+        assert_eq!(asked.elapsed(), Duration::ZERO, "stopped, not killed later");
+        assert_eq!(
+            next(&mut seen).await,
+            Seen::Terminated(ExitReason::Shutdown)
+        );
+    }
+
+    /// Guards the documented contract: `#[exit]` replaces the default entirely.
+    #[tokio::test(start_paused = true)]
+    async fn an_exit_handler_ignoring_the_parent_is_killed_after_the_shutdown_timeout() {
+        let sup =
+            Supervisor::start(SupervisorSpec::new(Strategy::OneForOne).child(Deaf::child_spec()))
+                .await
+                .unwrap();
+        let asked = Instant::now();
+        assert_eq!(sup.stop(ExitReason::Shutdown).await, ExitReason::Shutdown);
+        assert_eq!(asked.elapsed(), Duration::from_millis(5000));
+    }
+}

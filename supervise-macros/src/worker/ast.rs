@@ -17,6 +17,8 @@ pub(crate) const TERMINATE: &str = "terminate";
 const INFO: &str = "info";
 const CALL: &str = "call";
 const CAST: &str = "cast";
+const EXIT: &str = "exit";
+const DOWN: &str = "down";
 
 /// Which `GenServer` callback a handler serves.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -40,6 +42,45 @@ impl Kind {
     }
 }
 
+/// Which signal callback a `#[exit]` or `#[down]` method serves. Signals are not messages:
+/// they get no variant and no handle method, only a `Worker` callback.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Signal {
+    /// `#[exit]`: a trapped exit signal, `handle_exit`.
+    Exit,
+    /// `#[down]`: a monitor's `Down`, `handle_down`.
+    Down,
+}
+
+impl Signal {
+    /// The marker attribute's name.
+    pub(crate) fn marker(self) -> &'static str {
+        match self {
+            Signal::Exit => EXIT,
+            Signal::Down => DOWN,
+        }
+    }
+}
+
+/// What a marker attribute makes of its method.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Marker {
+    /// A message handler.
+    Message(Kind),
+    /// A signal handler.
+    Signal(Signal),
+}
+
+impl Marker {
+    /// The marker attribute's name.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Marker::Message(kind) => kind.marker(),
+            Marker::Signal(signal) => signal.marker(),
+        }
+    }
+}
+
 /// The whole impl block.
 pub(crate) struct WorkerImpl<'a> {
     pub(crate) item: &'a ItemImpl,
@@ -48,6 +89,8 @@ pub(crate) struct WorkerImpl<'a> {
     pub(crate) inits: Vec<Method<'a>>,
     pub(crate) terminates: Vec<Method<'a>>,
     pub(crate) handlers: Vec<Handler<'a>>,
+    /// Methods marked `#[exit]` or `#[down]`, in order.
+    pub(crate) signals: Vec<SignalHandler<'a>>,
     /// Handler markers on items that are not methods.
     pub(crate) stray_markers: Vec<&'a Attribute>,
 }
@@ -55,6 +98,15 @@ pub(crate) struct WorkerImpl<'a> {
 /// A method marked `#[info]`, `#[call]` or `#[cast]`.
 pub(crate) struct Handler<'a> {
     pub(crate) kind: Kind,
+    pub(crate) marker: &'a Attribute,
+    /// Markers after the first one (a mistake).
+    pub(crate) extra_markers: Vec<&'a Attribute>,
+    pub(crate) method: Method<'a>,
+}
+
+/// A method marked `#[exit]` or `#[down]`.
+pub(crate) struct SignalHandler<'a> {
+    pub(crate) signal: Signal,
     pub(crate) marker: &'a Attribute,
     /// Markers after the first one (a mistake).
     pub(crate) extra_markers: Vec<&'a Attribute>,
@@ -206,6 +258,7 @@ impl<'a> WorkerImpl<'a> {
             inits: Vec::new(),
             terminates: Vec::new(),
             handlers: Vec::new(),
+            signals: Vec::new(),
             stray_markers: Vec::new(),
         };
         for impl_item in &item.items {
@@ -222,7 +275,7 @@ impl<'a> WorkerImpl<'a> {
         };
         let mut found = markers(&func.attrs);
         match found.next() {
-            Some((kind, marker)) => {
+            Some((Marker::Message(kind), marker)) => {
                 let extra_markers = found.map(|(_, a)| a).collect();
                 let method = method(func, kind == Kind::Call);
                 self.handlers.push(Handler {
@@ -230,6 +283,15 @@ impl<'a> WorkerImpl<'a> {
                     marker,
                     extra_markers,
                     method,
+                });
+            }
+            Some((Marker::Signal(signal), marker)) => {
+                let extra_markers = found.map(|(_, a)| a).collect();
+                self.signals.push(SignalHandler {
+                    signal,
+                    marker,
+                    extra_markers,
+                    method: method(func, false),
                 });
             }
             None if func.sig.ident == INIT => self.inits.push(method(func, false)),
@@ -250,15 +312,21 @@ fn item_attrs(item: &ImplItem) -> &[Attribute] {
 }
 
 /// The handler markers among `attrs`.
-fn markers(attrs: &[Attribute]) -> impl Iterator<Item = (Kind, &Attribute)> {
-    attrs.iter().filter_map(|a| marker_kind(a).map(|k| (k, a)))
+fn markers(attrs: &[Attribute]) -> impl Iterator<Item = (Marker, &Attribute)> {
+    attrs.iter().filter_map(|a| marker_of(a).map(|k| (k, a)))
 }
 
-fn marker_kind(attr: &Attribute) -> Option<Kind> {
+fn marker_of(attr: &Attribute) -> Option<Marker> {
     let ident = attr.path().get_ident()?;
-    [Kind::Info, Kind::Call, Kind::Cast]
-        .into_iter()
-        .find(|k| ident == k.marker())
+    [
+        Marker::Message(Kind::Info),
+        Marker::Message(Kind::Call),
+        Marker::Message(Kind::Cast),
+        Marker::Signal(Signal::Exit),
+        Marker::Signal(Signal::Down),
+    ]
+    .into_iter()
+    .find(|m| ident == m.name())
 }
 
 fn method(func: &ImplItemFn, is_call: bool) -> Method<'_> {
@@ -330,7 +398,7 @@ pub(crate) fn strip_markers(mut item: ItemImpl) -> ItemImpl {
             ImplItem::Macro(m) => &mut m.attrs,
             _ => continue,
         };
-        attrs.retain(|a| marker_kind(a).is_none());
+        attrs.retain(|a| marker_of(a).is_none());
     }
     item
 }

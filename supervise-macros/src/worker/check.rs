@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use quote::quote;
 use syn::ext::IdentExt;
 use syn::{Attribute, Meta};
 
-use super::ast::{Handler, Kind, Method, Recv, Ret, Role, WorkerImpl};
+use super::ast::{Arg, Handler, Kind, Method, Recv, Ret, Role, Signal, SignalHandler, WorkerImpl};
 use super::{names, ty};
 use crate::ctxt::Ctxt;
 
@@ -34,6 +35,10 @@ pub(crate) fn all(w: &WorkerImpl<'_>, cx: &mut Ctxt) {
     for handler in &w.handlers {
         handler_rules(handler, cx);
     }
+    for signal in &w.signals {
+        signal_rules(signal, cx);
+    }
+    signals_unique(w, cx);
     stray_markers(w, cx);
     variants_unique(w, cx);
     handle_methods_unique(w, cx);
@@ -42,8 +47,8 @@ pub(crate) fn all(w: &WorkerImpl<'_>, cx: &mut Ctxt) {
 
 fn handler_rules(h: &Handler<'_>, cx: &mut Ctxt) {
     marker_plain(h.marker, cx);
-    single_marker(h, cx);
-    handler_receiver(h, cx);
+    single_marker(h.kind.marker(), &h.extra_markers, cx);
+    handler_receiver(h.kind.marker(), &h.method, cx);
     common_signature(&h.method, "a handler", cx);
     arguments(&h.method, cx);
     reply_parameter(h, cx);
@@ -166,17 +171,26 @@ fn common_signature(m: &Method<'_>, what: &str, cx: &mut Ctxt) {
     }
 }
 
-fn handler_receiver(h: &Handler<'_>, cx: &mut Ctxt) {
-    let marker = h.kind.marker();
-    match &h.method.recv {
+fn signal_rules(s: &SignalHandler<'_>, cx: &mut Ctxt) {
+    let marker = s.signal.marker();
+    marker_plain(s.marker, cx);
+    single_marker(marker, &s.extra_markers, cx);
+    handler_receiver(marker, &s.method, cx);
+    common_signature(&s.method, &format!("the `#[{marker}]` handler"), cx);
+    single_context(&s.method, cx);
+    signal_parameters(s, cx);
+}
+
+fn handler_receiver(marker: &str, method: &Method<'_>, cx: &mut Ctxt) {
+    match &method.recv {
         Recv::Ref | Recv::RefMut => {}
         Recv::Missing => cx.error(
-            h.method.ident(),
-            format!("a `#[{marker}]` handler takes `&mut self` or `&self`: it runs on the worker's state"),
+            method.ident(),
+            format!("a handler marked `#[{marker}]` takes `&mut self` or `&self`: it runs on the worker's state"),
         ),
         Recv::Other(r) => cx.error(
             r,
-            format!("a `#[{marker}]` handler takes `&mut self` or `&self`, not `self` by value: the worker keeps its state after each message"),
+            format!("a handler marked `#[{marker}]` takes `&mut self` or `&self`, not `self` by value: the worker keeps its state after each message"),
         ),
     }
 }
@@ -200,6 +214,10 @@ fn arguments(m: &Method<'_>, cx: &mut Ctxt) {
             );
         }
     }
+    single_context(m, cx);
+}
+
+fn single_context(m: &Method<'_>, cx: &mut Ctxt) {
     let ctxs: Vec<_> = m
         .args
         .iter()
@@ -289,15 +307,79 @@ fn marker_plain(marker: &Attribute, cx: &mut Ctxt) {
     }
 }
 
-fn single_marker(h: &Handler<'_>, cx: &mut Ctxt) {
-    for extra in &h.extra_markers {
+fn single_marker(first: &str, extra_markers: &[&Attribute], cx: &mut Ctxt) {
+    for extra in extra_markers {
         cx.error(
             extra,
-            format!(
-                "a method is one kind of handler: it is already marked `#[{}]`",
-                h.kind.marker()
-            ),
+            format!("a method is one kind of handler: it is already marked `#[{first}]`"),
         );
+    }
+}
+
+/// `#[exit]` takes `Pid, ExitReason` and `#[down]` takes `Down`, by value, in that order,
+/// with the context anywhere: the shapes of `handle_exit` and `handle_down`.
+fn signal_parameters(s: &SignalHandler<'_>, cx: &mut Ctxt) {
+    let expected: &[(&str, &str)] = match s.signal {
+        Signal::Exit => &[("from", "Pid"), ("reason", "ExitReason")],
+        Signal::Down => &[("down", "Down")],
+    };
+    let shape: Vec<String> = expected.iter().map(|(n, t)| format!("{n}: {t}")).collect();
+    let rule = format!(
+        "the `#[{}]` handler takes `{}` after `&mut self` or `&self` (and optionally the context)",
+        s.signal.marker(),
+        shape.join(", ")
+    );
+    let given: Vec<&Arg<'_>> = s
+        .method
+        .args
+        .iter()
+        .filter(|a| !matches!(a.role, Role::Ctx { .. }))
+        .collect();
+    for (arg, (_, want)) in given.iter().zip(expected) {
+        if ty::last_ident(arg.ty).is_none_or(|i| i != want) {
+            cx.error(
+                arg.ty,
+                format!("{rule}: this parameter's type must be `{want}`"),
+            );
+        }
+    }
+    for extra in given.iter().skip(expected.len()) {
+        let (pat, ty) = (extra.pat, extra.ty);
+        cx.error(quote!(#pat: #ty), format!("{rule}: remove this parameter"));
+    }
+    if let Some(missing) = shape.get(given.len()) {
+        let sig = &s.method.func.sig;
+        let message = format!("{rule}: `{missing}` is missing");
+        if sig.inputs.is_empty() {
+            cx.error(&sig.ident, message);
+        } else {
+            cx.error(&sig.inputs, message);
+        }
+    }
+}
+
+/// `handle_exit` and `handle_down` are one callback each.
+fn signals_unique(w: &WorkerImpl<'_>, cx: &mut Ctxt) {
+    for signal in [Signal::Exit, Signal::Down] {
+        let mut of_kind = w.signals.iter().filter(|s| s.signal == signal);
+        let Some(first) = of_kind.next() else {
+            continue;
+        };
+        let what = match signal {
+            Signal::Exit => "trapped exit signals",
+            Signal::Down => "monitors' `Down`s",
+        };
+        for extra in of_kind {
+            cx.error(
+                extra.marker,
+                format!(
+                    "a worker has at most one `#[{}]` handler (it is the one `handle_{}` callback): `{}` already handles {what}; handle every case in that one method",
+                    signal.marker(),
+                    signal.marker(),
+                    first.method.ident()
+                ),
+            );
+        }
     }
 }
 

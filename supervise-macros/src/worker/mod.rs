@@ -1,7 +1,8 @@
 //! `#[worker]`: parse -> typed AST -> checks -> generate.
 //!
 //! On any user error the impl block is emitted as written (minus the handler markers, which
-//! are not real attributes) next to the errors, so one mistake gives one message.
+//! are not real attributes) next to the errors and a stand-in `Worker` impl, so one mistake
+//! gives one message.
 
 mod args;
 mod ast;
@@ -29,7 +30,8 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     match cx.finish() {
         Some(errors) => {
             let plain = ast::without_extra_inits(plain);
-            quote! { #plain #errors }
+            let fallback = generate::fallback(&worker, &args);
+            quote! { #plain #fallback #errors }
         }
         None => generate::all(&worker, &args, &plain),
     }

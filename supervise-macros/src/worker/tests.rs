@@ -45,6 +45,13 @@ fn malformed_items_give_errors() {
         "impl W { #[info] fn a(&mut self, k: &'a str, v: Vec<&u8>) {} }",
         "impl W { #[info] fn a(&mut self, f: impl Fn()) {} }",
         "impl W { fn init() -> Self { W } #[cast] fn s(&self) {} #[info] fn S(&self) {} #[cast] fn r#s_(&self) {} }",
+        "impl W { #[exit] fn e() {} }",
+        "impl W { #[exit] const X: u8 = 1; }",
+        "impl W { #[down(x)] #[exit] fn d(self, a: u8, b: u8, c: u8) {} }",
+        "impl W { fn init() -> Self { W } #[down] fn d(&self) {} }",
+        "impl W { fn init() -> Self { W } #[exit] fn e(&self, (a, b): (Pid, u8), _: ExitReason) {} }",
+        "impl W { fn init() -> Self { W } #[exit] fn a(&self, f: Pid, r: ExitReason) {} #[exit] fn b(&self, f: Pid, r: ExitReason) {} }",
+        "impl W { fn init() -> Self { W } #[down] fn d(&self, c: &Context<Self>, d: &mut Context<Self>, e: Down) {} }",
     ];
     for item in items {
         expands_to_error("", item);

@@ -409,12 +409,33 @@ pub struct ChildSpec<W: Worker> {
 }
 
 impl<W: Worker> ChildSpec<W> {
-    /// A worker child started with `args` (cloned for every restart).
+    /// A worker child started with `args`, cloned for every (re)start. For a `#[worker]`
+    /// type, `Args` is `init`'s parameters as a tuple; its generated `child_spec(..)` is
+    /// usually handier.
     ///
-    /// See [`ChildSpec`] for an example.
     /// ```
-    /// # use supervise_runtime::{ChildSpec, Worker};
-    /// fn spec<W: Worker<Args = ()>>() -> ChildSpec<W> { ChildSpec::<W>::worker(()) }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{worker, AsProcess, ChildSpec, Supervisor, SupervisorSpec};
+    ///
+    /// pub struct Cache { size: usize }
+    /// #[worker]
+    /// impl Cache {
+    ///     fn init(size: usize) -> Self { Cache { size } }
+    ///     #[call] fn size(&self) -> usize { self.size }
+    ///     #[info] fn raise(&mut self) { panic!("cache broke") }
+    /// }
+    ///
+    /// let spec = ChildSpec::<Cache>::worker((1024,)).id("cache");
+    /// let sup = Supervisor::start(SupervisorSpec::default().child(spec)).await.unwrap();
+    /// let cache = sup.child::<Cache>("cache").await.unwrap();
+    /// let first: CacheRef = cache.current().unwrap().into();
+    /// first.raise().unwrap();
+    /// first.process().wait().await;
+    /// sup.which_children().await.unwrap(); // answered once the restart is done
+    /// let second: CacheRef = cache.current().unwrap().into();
+    /// assert_ne!(second.pid(), first.pid());
+    /// assert_eq!(second.size().await, Ok(1024), "restarted with a clone of the same arguments");
+    /// # }
     /// ```
     pub fn worker(args: W::Args) -> Self
     where
@@ -430,13 +451,29 @@ impl<W: Worker> ChildSpec<W> {
     }
 
     /// A worker whose `Args` are `(E, A)`: `E` comes from the dynamic supervisor's
-    /// `extra_arguments` at each start (prepended, as in OTP), `A` from here.
+    /// `extra_arguments` at each start (prepended, as in OTP), `A` from here. Under a
+    /// supervisor without `extra_arguments` of type `E`, the start fails.
     ///
     /// ```
-    /// # use supervise_runtime::{ChildSpec, Worker};
-    /// fn spec<W: Worker<Args = (u8, String)>>() -> ChildSpec<W> {
-    ///     ChildSpec::<W>::with_extra_arguments::<u8, String>("own".into())
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{worker, ChildSpec, DynamicSupervisor, DynamicSupervisorSpec};
+    ///
+    /// pub struct Conn { pool: String, n: u32 }
+    /// #[worker]
+    /// impl Conn {
+    ///     fn init(pool: String, n: u32) -> Self { Conn { pool, n } }
+    ///     #[call] fn name(&self) -> String { format!("{}/{}", self.pool, self.n) }
     /// }
+    ///
+    /// let spec = DynamicSupervisorSpec::new().extra_arguments(String::from("pool-1"));
+    /// let sup = DynamicSupervisor::start(spec).await.unwrap();
+    /// let child = ChildSpec::<Conn>::with_extra_arguments::<String, u32>(7);
+    /// let conn: ConnRef = sup.start_child(child.clone()).await.unwrap().into();
+    /// assert_eq!(conn.name().await.unwrap(), "pool-1/7");
+    ///
+    /// let bare = DynamicSupervisor::start(DynamicSupervisorSpec::new()).await.unwrap();
+    /// assert!(bare.start_child(child).await.is_err(), "no String to prepend");
+    /// # }
     /// ```
     pub fn with_extra_arguments<E, A>(args: A) -> Self
     where
@@ -477,45 +514,130 @@ impl<W: Worker> ChildSpec<W> {
         self
     }
 
-    /// Sets the child's id (unique within a static supervisor).
+    /// Sets the child's id, unique within a static supervisor: the supervisor's
+    /// `child`, `terminate_child`, `restart_child` and reports name the child by it. The
+    /// default is the worker's type name, so two children of one type need ids.
     ///
     /// ```
-    /// # use supervise_runtime::{ChildSpec, Worker};
-    /// fn named<W: Worker>(s: ChildSpec<W>) -> ChildSpec<W> { s.id("db") }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{worker, ChildPid, Supervisor, SupervisorSpec};
+    ///
+    /// pub struct Db;
+    /// #[worker]
+    /// impl Db {
+    ///     fn init() -> Self { Db }
+    /// }
+    ///
+    /// let twins = SupervisorSpec::default().child(Db::child_spec()).child(Db::child_spec());
+    /// assert!(Supervisor::start(twins).await.is_err(), "both ids are the type name");
+    ///
+    /// let spec = SupervisorSpec::default()
+    ///     .child(Db::child_spec().id("primary"))
+    ///     .child(Db::child_spec().id("replica"));
+    /// let sup = Supervisor::start(spec).await.unwrap();
+    /// sup.terminate_child("replica").await.unwrap();
+    /// for child in sup.which_children().await.unwrap() {
+    ///     match child.id.as_deref() {
+    ///         Some("primary") => assert!(matches!(child.pid, ChildPid::Running(_))),
+    ///         Some("replica") => assert_eq!(child.pid, ChildPid::Undefined),
+    ///         other => unreachable!("{other:?}"),
+    ///     }
+    /// }
+    /// # }
     /// ```
     pub fn id(mut self, id: impl Into<ChildId>) -> Self {
         self.inner.set_id(id.into());
         self
     }
 
-    /// Sets the restart type.
+    /// Sets the restart type: when the child is restarted after it stops (see [`Restart`]).
     ///
     /// ```
-    /// # use supervise_runtime::{ChildSpec, Restart, Worker};
-    /// fn once<W: Worker>(s: ChildSpec<W>) -> ChildSpec<W> { s.restart(Restart::Temporary) }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{worker, AsProcess, Restart, Supervisor, SupervisorSpec};
+    ///
+    /// pub struct Job;
+    /// #[worker]
+    /// impl Job {
+    ///     fn init() -> Self { Job }
+    ///     #[info] fn raise(&mut self) { panic!("job broke") }
+    /// }
+    ///
+    /// let spec = Job::child_spec().id("job").restart(Restart::Temporary);
+    /// let sup = Supervisor::start(SupervisorSpec::default().child(spec)).await.unwrap();
+    /// let job: JobRef = sup.child::<Job>("job").await.unwrap().current().unwrap().into();
+    /// job.raise().unwrap();
+    /// job.process().wait().await;
+    /// assert!(sup.which_children().await.unwrap().is_empty(), "not restarted, and its spec is gone");
+    /// # }
     /// ```
     pub fn restart(mut self, restart: Restart) -> Self {
         self.inner.restart = restart;
         self
     }
 
-    /// Sets how the child is stopped.
+    /// Sets how the child is stopped: how long the supervisor waits after sending
+    /// `shutdown` before it kills the child, or whether it kills it at once.
     ///
     /// ```
-    /// # use supervise_runtime::{ChildSpec, Shutdown, Worker};
-    /// fn quick<W: Worker>(s: ChildSpec<W>) -> ChildSpec<W> { s.shutdown(Shutdown::BrutalKill) }
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// use std::time::Duration;
+    /// use supervise_runtime::{worker, Context, ExitReason, Pid, Shutdown, Supervisor, SupervisorSpec};
+    /// use tokio::time::Instant;
+    ///
+    /// /// Traps exits and ignores them all, its supervisor's `shutdown` included.
+    /// pub struct Stubborn;
+    /// #[worker]
+    /// impl Stubborn {
+    ///     fn init(ctx: &Context<Self>) -> Self { ctx.trap_exit(true); Stubborn }
+    ///     #[exit] fn on_exit(&mut self, _from: Pid, _reason: ExitReason) {}
+    /// }
+    ///
+    /// let patient = Stubborn::child_spec().shutdown(Shutdown::Timeout(Duration::from_millis(100)));
+    /// let sup = Supervisor::start(SupervisorSpec::default().child(patient)).await.unwrap();
+    /// let asked = Instant::now();
+    /// sup.stop(ExitReason::Shutdown).await;
+    /// assert_eq!(asked.elapsed(), Duration::from_millis(100), "waited, then killed");
+    ///
+    /// let brutal = Stubborn::child_spec().shutdown(Shutdown::BrutalKill);
+    /// let sup = Supervisor::start(SupervisorSpec::default().child(brutal)).await.unwrap();
+    /// let asked = Instant::now();
+    /// sup.stop(ExitReason::Shutdown).await;
+    /// assert_eq!(asked.elapsed(), Duration::ZERO, "killed at once");
+    /// # }
     /// ```
     pub fn shutdown(mut self, shutdown: Shutdown) -> Self {
         self.inner.shutdown = shutdown;
         self
     }
 
-    /// Marks the child significant for the supervisor's `auto_shutdown` (it must then be
-    /// transient or temporary).
+    /// Marks the child significant for the supervisor's
+    /// [`auto_shutdown`](crate::SupervisorSpec::auto_shutdown): its exit may end the
+    /// supervisor. A significant child must be transient or temporary, and cannot be a
+    /// child of a dynamic supervisor.
     ///
     /// ```
-    /// # use supervise_runtime::{ChildSpec, Restart, Worker};
-    /// fn key<W: Worker>(s: ChildSpec<W>) -> ChildSpec<W> { s.restart(Restart::Transient).significant(true) }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{worker, AsProcess, AutoShutdown, ExitReason, Flow, Restart, Supervisor, SupervisorSpec};
+    ///
+    /// pub struct Job;
+    /// #[worker]
+    /// impl Job {
+    ///     fn init() -> Self { Job }
+    ///     #[info] fn finish(&mut self) -> Flow { Flow::stop_normal() }
+    /// }
+    ///
+    /// let job = Job::child_spec().id("job").restart(Restart::Transient).significant(true);
+    /// let spec = SupervisorSpec::default().auto_shutdown(AutoShutdown::AnySignificant).child(job);
+    /// let sup = Supervisor::start(spec).await.unwrap();
+    /// let job: JobRef = sup.child::<Job>("job").await.unwrap().current().unwrap().into();
+    /// job.finish().unwrap();
+    /// assert_eq!(sup.process().wait().await, ExitReason::Shutdown, "its significant child is done");
+    ///
+    /// let permanent = Job::child_spec().significant(true);
+    /// let spec = SupervisorSpec::default().auto_shutdown(AutoShutdown::AnySignificant).child(permanent);
+    /// assert!(Supervisor::start(spec).await.is_err(), "a significant child must not be permanent");
+    /// # }
     /// ```
     pub fn significant(mut self, significant: bool) -> Self {
         self.inner.significant = significant;
@@ -525,19 +647,53 @@ impl<W: Worker> ChildSpec<W> {
     /// Registers every incarnation under `name`, so the name follows restarts.
     ///
     /// ```
-    /// # use supervise_runtime::{ChildSpec, Worker};
-    /// fn named<W: Worker>(s: ChildSpec<W>) -> ChildSpec<W> { s.name("app:db") }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{registry, worker, AsProcess, Supervisor, SupervisorSpec};
+    ///
+    /// pub struct Db;
+    /// #[worker]
+    /// impl Db {
+    ///     fn init() -> Self { Db }
+    ///     #[info] fn raise(&mut self) { panic!("db broke") }
+    /// }
+    ///
+    /// let spec = SupervisorSpec::default().child(Db::child_spec().id("db").name("app:db"));
+    /// let sup = Supervisor::start(spec).await.unwrap();
+    /// let first: DbRef = sup.child::<Db>("db").await.unwrap().current().unwrap().into();
+    /// assert_eq!(registry::whereis("app:db"), Some(first.pid()));
+    ///
+    /// first.raise().unwrap();
+    /// first.process().wait().await;
+    /// sup.which_children().await.unwrap(); // answered once the restart is done
+    /// let second = registry::whereis("app:db").expect("registered again");
+    /// assert_ne!(second, first.pid());
+    /// # }
     /// ```
     pub fn name(mut self, name: impl Into<Arc<str>>) -> Self {
         self.inner.set_name(name.into());
         self
     }
 
-    /// The mailbox each incarnation gets.
+    /// The mailbox each incarnation gets (see [`Mailbox`]): a bounded one refuses
+    /// messages once full, handing them back in [`SendError::Full`](crate::SendError::Full).
     ///
     /// ```
-    /// # use supervise_runtime::{ChildSpec, Mailbox, Worker};
-    /// fn small<W: Worker>(s: ChildSpec<W>) -> ChildSpec<W> { s.mailbox(Mailbox::Bounded(64)) }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{worker, Mailbox, SendError, Supervisor, SupervisorSpec};
+    ///
+    /// pub struct Sink;
+    /// #[worker]
+    /// impl Sink {
+    ///     fn init() -> Self { Sink }
+    ///     #[info] fn push(&mut self, n: u32) { let _ = n; }
+    /// }
+    ///
+    /// let spec = SupervisorSpec::default().child(Sink::child_spec().id("sink").mailbox(Mailbox::Bounded(1)));
+    /// let sup = Supervisor::start(spec).await.unwrap();
+    /// let sink: SinkRef = sup.child::<Sink>("sink").await.unwrap().current().unwrap().into();
+    /// sink.push(1).unwrap(); // queued: the worker runs only when this task yields
+    /// assert!(matches!(sink.push(2), Err(SendError::Full(_))));
+    /// # }
     /// ```
     pub fn mailbox(mut self, mailbox: Mailbox) -> Self {
         self.inner.set_mailbox(mailbox);
@@ -548,18 +704,29 @@ impl<W: Worker> ChildSpec<W> {
     /// Type::start_link(<args>)`, as OTP prints them) and in this spec's `Debug`.
     /// Opt-in, because arguments may hold secrets; nothing is formatted until a report is
     /// written. A spec from [`with_extra_arguments`](Self::with_extra_arguments) shows
-    /// `(..)`: its arguments are only complete at start.
+    /// `(..)`: its arguments are only complete at start. `#[worker]`'s generated
+    /// `child_spec(..)` needs no call to this: it shows its arguments one by one
+    /// (`Conn::start_link("db.local", 5432)`) whenever all of them are `Debug`.
     ///
     /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// use std::convert::Infallible;
-    /// use supervise_runtime::{ChildSpec, Context, Init, Worker};
+    /// use supervise_runtime::{ChildSpec, Context, Init, Supervisor, SupervisorSpec, Worker};
+    ///
     /// struct Conn;
     /// impl Worker for Conn {
     ///     type Args = (String, u16); type Info = Infallible; type Call = Infallible; type Cast = Infallible;
     ///     async fn init(_: (String, u16), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Conn) }
     /// }
-    /// let spec = ChildSpec::<Conn>::worker(("db.local".into(), 5432)).debug_args();
-    /// assert!(format!("{spec:?}").contains("Conn::start_link((\"db.local\", 5432))"));
+    ///
+    /// let shown = ChildSpec::<Conn>::worker(("db.local".into(), 5432)).id("shown").debug_args();
+    /// let hidden = ChildSpec::<Conn>::worker(("db.local".into(), 5432)).id("hidden");
+    /// let sup = Supervisor::start(SupervisorSpec::default().child(shown).child(hidden)).await.unwrap();
+    /// let shown = sup.get_childspec::<Conn>("shown").await.unwrap();
+    /// assert!(format!("{shown:?}").contains("Conn::start_link((\"db.local\", 5432))"));
+    /// let hidden = sup.get_childspec::<Conn>("hidden").await.unwrap();
+    /// assert!(format!("{hidden:?}").contains("Conn::start_link(..)"));
+    /// # }
     /// ```
     pub fn debug_args(mut self) -> Self
     where
@@ -578,41 +745,103 @@ impl<W: Worker> ChildSpec<W> {
         self
     }
 
-    /// The child's id.
+    /// The child's id: the one given to [`id`](Self::id), else the worker's type name.
     ///
     /// ```
-    /// # use supervise_runtime::{ChildSpec, Worker};
-    /// fn id_of<W: Worker>(s: &ChildSpec<W>) -> &str { s.get_id() }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{worker, Supervisor, SupervisorSpec};
+    ///
+    /// pub struct Db;
+    /// #[worker]
+    /// impl Db {
+    ///     fn init() -> Self { Db }
+    /// }
+    ///
+    /// let spec = Db::child_spec();
+    /// assert_eq!(spec.get_id(), std::any::type_name::<Db>());
+    /// let id = spec.get_id().to_string();
+    /// let sup = Supervisor::start(SupervisorSpec::default().child(spec)).await.unwrap();
+    /// assert!(sup.child::<Db>(&id).await.is_ok(), "the supervisor knows it by that id");
+    /// # }
     /// ```
     pub fn get_id(&self) -> &str {
         self.inner.id_str()
     }
 
-    /// The child's restart type.
+    /// The child's restart type: `Permanent` unless [`restart`](Self::restart) changed it.
     ///
     /// ```
-    /// # use supervise_runtime::{ChildSpec, Restart, Worker};
-    /// fn restart_of<W: Worker>(s: &ChildSpec<W>) -> Restart { s.get_restart() }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{worker, Restart, Supervisor, SupervisorSpec};
+    ///
+    /// pub struct Db;
+    /// #[worker]
+    /// impl Db {
+    ///     fn init() -> Self { Db }
+    /// }
+    ///
+    /// let spec = SupervisorSpec::default()
+    ///     .child(Db::child_spec().id("plain"))
+    ///     .child(Db::child_spec().id("once").restart(Restart::Temporary));
+    /// let sup = Supervisor::start(spec).await.unwrap();
+    /// let plain = sup.get_childspec::<Db>("plain").await.unwrap();
+    /// assert_eq!(plain.get_restart(), Restart::Permanent);
+    /// let once = sup.get_childspec::<Db>("once").await.unwrap();
+    /// assert_eq!(once.get_restart(), Restart::Temporary);
+    /// # }
     /// ```
     pub fn get_restart(&self) -> Restart {
         self.inner.restart
     }
 
-    /// The child's shutdown.
+    /// The child's shutdown: 5 000 ms for a worker and `Infinity` for a supervisor unless
+    /// [`shutdown`](Self::shutdown) changed it.
     ///
     /// ```
-    /// # use supervise_runtime::{ChildSpec, Shutdown, Worker};
-    /// fn shutdown_of<W: Worker>(s: &ChildSpec<W>) -> Shutdown { s.get_shutdown() }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use std::time::Duration;
+    /// use supervise_runtime::{worker, ChildSpec, Shutdown, Supervisor, SupervisorSpec};
+    ///
+    /// pub struct Db;
+    /// #[worker]
+    /// impl Db {
+    ///     fn init() -> Self { Db }
+    /// }
+    ///
+    /// let spec = SupervisorSpec::default()
+    ///     .child(Db::child_spec().id("db"))
+    ///     .child(ChildSpec::supervisor(SupervisorSpec::default()).id("pool"));
+    /// let sup = Supervisor::start(spec).await.unwrap();
+    /// let db = sup.get_childspec::<Db>("db").await.unwrap();
+    /// assert_eq!(db.get_shutdown(), Shutdown::Timeout(Duration::from_millis(5000)));
+    /// let pool = sup.get_childspec::<Supervisor>("pool").await.unwrap();
+    /// assert_eq!(pool.get_shutdown(), Shutdown::Infinity);
+    /// # }
     /// ```
     pub fn get_shutdown(&self) -> Shutdown {
         self.inner.shutdown
     }
 
-    /// Whether the child is a worker or a supervisor.
+    /// Whether the child is a worker or a supervisor, as `which_children` and
+    /// `count_children` report it.
     ///
     /// ```
-    /// # use supervise_runtime::{ChildSpec, ChildType, Worker};
-    /// fn type_of<W: Worker>(s: &ChildSpec<W>) -> ChildType { s.get_type() }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{worker, ChildSpec, ChildType, Supervisor, SupervisorSpec};
+    ///
+    /// pub struct Db;
+    /// #[worker]
+    /// impl Db {
+    ///     fn init() -> Self { Db }
+    /// }
+    ///
+    /// let db = Db::child_spec().id("db");
+    /// let pool = ChildSpec::supervisor(SupervisorSpec::default()).id("pool");
+    /// assert_eq!((db.get_type(), pool.get_type()), (ChildType::Worker, ChildType::Supervisor));
+    /// let sup = Supervisor::start(SupervisorSpec::default().child(db).child(pool)).await.unwrap();
+    /// let count = sup.count_children().await.unwrap();
+    /// assert_eq!((count.workers, count.supervisors), (1, 1));
+    /// # }
     /// ```
     pub fn get_type(&self) -> ChildType {
         self.inner.child_type

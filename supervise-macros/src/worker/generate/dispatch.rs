@@ -6,8 +6,8 @@ use quote::{quote, quote_spanned};
 use syn::Ident;
 use syn::spanned::Spanned;
 
-use super::{HandlerModel, Model, Reply, await_if, call_args, hidden};
-use crate::worker::ast::{Kind, Ret};
+use super::{HandlerModel, Model, Reply, await_if, call_args, hidden, positional_args};
+use crate::worker::ast::{Kind, Method, Ret};
 
 pub(crate) fn worker_impl(m: &Model<'_>) -> TokenStream {
     let (private, self_ty) = (m.private(), m.self_ty);
@@ -16,6 +16,8 @@ pub(crate) fn worker_impl(m: &Model<'_>) -> TokenStream {
     let init = init(m);
     let handlers = [Kind::Info, Kind::Call, Kind::Cast].map(|k| handle_fn(m, k));
     let terminate = terminate(m);
+    let exit = handle_exit(m);
+    let down = handle_down(m);
     quote! {
         impl #private::Worker for #self_ty {
             type Args = #args_ty;
@@ -25,6 +27,8 @@ pub(crate) fn worker_impl(m: &Model<'_>) -> TokenStream {
             const RECORD_LAST_MESSAGE: bool = true;
             #init
             #(#handlers)*
+            #exit
+            #down
             #terminate
             fn format_message(
                 msg: &#private::MessageOf<Self>,
@@ -50,7 +54,7 @@ fn init(m: &Model<'_>) -> TokenStream {
     let (args, ctx) = (hidden("args"), hidden("ctx"));
     let idents: Vec<_> = m.init_fields().into_iter().map(|f| f.ident).collect();
     let user = m.init.ident();
-    let call = call_args(m.init, &ctx, None);
+    let call = call_args(m.init, &ctx);
     let await_ = await_if(m.init);
     let state = hidden("state");
     let convert = init_result(m, &state);
@@ -151,13 +155,13 @@ fn arm(m: &Model<'_>, h: &HandlerModel<'_>, ctx: &Ident) -> TokenStream {
         Reply::Deferred { field, .. } => bound.push(quote!(#field)),
     }
     let ident = h.method.ident();
-    let args = call_args(h.method, ctx, None);
+    let args = call_args(h.method, ctx);
     let await_ = await_if(h.method);
     let call = quote_spanned!(ident.span()=> self.#ident(#(#args),*)#await_);
     let unused_ctx = quote!(let _ = &#ctx;);
     let body = match &h.reply {
         Reply::Value(_) => reply_by_value(m, &call, &reply),
-        _ => flow_of(m, h, &call),
+        _ => flow_of(m, h.method, &call),
     };
     quote! {
         #enum_ty::#variant { #(#bound),* } => { #unused_ctx #body }
@@ -172,10 +176,10 @@ fn reply_by_value(m: &Model<'_>, call: &TokenStream, reply: &Ident) -> TokenStre
     }
 }
 
-/// What the process loop does after an info, cast or deferred-call handler.
-fn flow_of(m: &Model<'_>, h: &HandlerModel<'_>, call: &TokenStream) -> TokenStream {
+/// What the process loop does after an info, cast, deferred-call or signal handler.
+fn flow_of(m: &Model<'_>, method: &Method<'_>, call: &TokenStream) -> TokenStream {
     let private = m.private();
-    match &h.method.ret {
+    match &method.ret {
         Ret::Unit => quote!({ #call; #private::Flow::Continue }),
         Ret::Flow => quote!(#call),
         Ret::Result => {
@@ -189,13 +193,54 @@ fn flow_of(m: &Model<'_>, h: &HandlerModel<'_>, call: &TokenStream) -> TokenStre
             }
         }
         Ret::Init | Ret::Other(_) => {
-            let span = match &h.method.func.sig.output {
+            let span = match &method.func.sig.output {
                 syn::ReturnType::Type(_, ty) => ty.span(),
-                syn::ReturnType::Default => h.method.ident().span(),
+                syn::ReturnType::Default => method.ident().span(),
             };
             quote_spanned!(span=> #private::IntoFlow::into_flow(#call))
         }
     }
+}
+
+/// `handle_exit` calling the `#[exit]` method, which replaces the default (stop when the
+/// parent exits) entirely: forwarding the parent's exit is the user's to write.
+fn handle_exit(m: &Model<'_>) -> TokenStream {
+    let Some(method) = m.exit else {
+        return TokenStream::new();
+    };
+    let private = m.private();
+    let (from, reason, ctx) = (hidden("from"), hidden("reason"), hidden("ctx"));
+    let call = signal_call(method, &ctx, &[&from, &reason]);
+    let body = flow_of(m, method, &call);
+    quote! {
+        async fn handle_exit(&mut self, #from: #private::Pid, #reason: #private::ExitReason, #ctx: &mut #private::Context<Self>) -> #private::Flow {
+            let _ = &#ctx;
+            #body
+        }
+    }
+}
+
+/// `handle_down` calling the `#[down]` method.
+fn handle_down(m: &Model<'_>) -> TokenStream {
+    let Some(method) = m.down else {
+        return TokenStream::new();
+    };
+    let private = m.private();
+    let (down, ctx) = (hidden("down"), hidden("ctx"));
+    let call = signal_call(method, &ctx, &[&down]);
+    let body = flow_of(m, method, &call);
+    quote! {
+        async fn handle_down(&mut self, #down: #private::Down, #ctx: &mut #private::Context<Self>) -> #private::Flow {
+            let _ = &#ctx;
+            #body
+        }
+    }
+}
+
+fn signal_call(method: &Method<'_>, ctx: &Ident, values: &[&Ident]) -> TokenStream {
+    let args = positional_args(method, ctx, values);
+    let (ident, await_) = (method.ident(), await_if(method));
+    quote_spanned!(ident.span()=> self.#ident(#(#args),*)#await_)
 }
 
 fn terminate(m: &Model<'_>) -> TokenStream {
@@ -204,7 +249,7 @@ fn terminate(m: &Model<'_>) -> TokenStream {
     };
     let private = m.private();
     let (reason, ctx) = (hidden("reason"), hidden("ctx"));
-    let args = call_args(t, &ctx, Some(&reason));
+    let args = positional_args(t, &ctx, &[&reason]);
     let (ident, await_) = (t.ident(), await_if(t));
     quote! {
         async fn terminate(&mut self, #reason: &#private::ExitReason, #ctx: &mut #private::Context<Self>) {

@@ -5,6 +5,7 @@
 
 mod dispatch;
 mod enums;
+mod fallback;
 mod handle;
 mod start;
 
@@ -13,9 +14,11 @@ use quote::{ToTokens, quote};
 use syn::{Ident, ItemImpl, Path, Type, Visibility};
 
 use super::args::Args;
-use super::ast::{Arg, Handler, Kind, Method, Role, WorkerImpl};
+use super::ast::{Arg, Handler, Kind, Method, Role, Signal, WorkerImpl};
 use super::check::REPLY_FIELD;
 use super::{names, ty};
+
+pub(crate) use fallback::worker_impl as fallback;
 
 /// Everything generated for a block that passed every check.
 pub(crate) fn all(w: &WorkerImpl<'_>, args: &Args, plain: &ItemImpl) -> TokenStream {
@@ -49,6 +52,10 @@ pub(crate) struct Model<'a> {
     pub(crate) handle: Ident,
     pub(crate) init: &'a Method<'a>,
     pub(crate) terminate: Option<&'a Method<'a>>,
+    /// The `#[exit]` method, if any.
+    pub(crate) exit: Option<&'a Method<'a>>,
+    /// The `#[down]` method, if any.
+    pub(crate) down: Option<&'a Method<'a>>,
     pub(crate) handlers: Vec<HandlerModel<'a>>,
 }
 
@@ -98,6 +105,8 @@ impl<'a> Model<'a> {
             name,
             init: w.inits.first()?,
             terminate: w.terminates.first(),
+            exit: signal(w, Signal::Exit),
+            down: signal(w, Signal::Down),
             handlers,
         })
     }
@@ -162,6 +171,14 @@ impl<'a> HandlerModel<'a> {
     }
 }
 
+/// The (first, and after the checks only) method marked for `signal`.
+fn signal<'a>(w: &'a WorkerImpl<'a>, signal: Signal) -> Option<&'a Method<'a>> {
+    w.signals
+        .iter()
+        .find(|s| s.signal == signal)
+        .map(|s| &s.method)
+}
+
 fn deferred(arg: &Arg<'_>, self_ty: &Type) -> Option<Reply> {
     let Role::Reply { inner: Some(inner) } = arg.role else {
         return None;
@@ -192,16 +209,35 @@ fn fields<'a>(m: &'a Method<'a>, self_ty: &Type) -> Vec<Field<'a>> {
 
 /// The arguments to pass to the user's method, in its parameter order: fields and the
 /// reply by name, the context from `ctx`.
-pub(crate) fn call_args(m: &Method<'_>, ctx: &Ident, reason: Option<&Ident>) -> Vec<TokenStream> {
+pub(crate) fn call_args(m: &Method<'_>, ctx: &Ident) -> Vec<TokenStream> {
     m.args
         .iter()
         .map(|a| match a.role {
-            Role::Ctx { mutable: true } => quote!(#ctx),
-            Role::Ctx { mutable: false } => quote!(&*#ctx),
-            Role::Field if reason.is_some() => reason.to_token_stream(),
             Role::Field | Role::Reply { .. } => a.ident().to_token_stream(),
+            Role::Ctx { mutable } => ctx_arg(ctx, mutable),
         })
         .collect()
+}
+
+/// The arguments to pass to a callback-shaped method (`terminate`, `#[exit]`, `#[down]`):
+/// its non-context parameters take `values` in order, whatever the user named them.
+pub(crate) fn positional_args(m: &Method<'_>, ctx: &Ident, values: &[&Ident]) -> Vec<TokenStream> {
+    let mut values = values.iter();
+    m.args
+        .iter()
+        .map(|a| match a.role {
+            Role::Ctx { mutable } => ctx_arg(ctx, mutable),
+            Role::Field | Role::Reply { .. } => values.next().to_token_stream(),
+        })
+        .collect()
+}
+
+fn ctx_arg(ctx: &Ident, mutable: bool) -> TokenStream {
+    if mutable {
+        quote!(#ctx)
+    } else {
+        quote!(&*#ctx)
+    }
 }
 
 /// A local identifier invisible to the user's code.
