@@ -144,17 +144,33 @@ impl Control {
         signal
     }
 
-    /// Waits for the next queued signal. Only for the process itself, inside its task
-    /// (its `Interruptible` wrapper keeps the task's waker registered here).
-    pub(crate) fn poll_signal(&self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Signal> {
-        if let Some(signal) = self.take_signal() {
-            return std::task::Poll::Ready(signal);
+    /// Waits until signals are queued, then moves all of them into `into` with one lock.
+    /// Only for the process itself, inside its task (see `poll_signal`).
+    pub(crate) fn poll_signals(
+        &self,
+        cx: &mut std::task::Context<'_>,
+        into: &mut VecDeque<Signal>,
+    ) -> std::task::Poll<()> {
+        if self.pending.load(Ordering::Acquire) & SIGNALS == 0 {
+            self.register_waker(cx.waker());
+            if self.pending.load(Ordering::Acquire) & SIGNALS == 0 {
+                return std::task::Poll::Pending;
+            }
         }
-        self.register_waker(cx.waker());
-        match self.take_signal() {
-            Some(signal) => std::task::Poll::Ready(signal),
-            None => std::task::Poll::Pending,
+        let mut st = self.state.lock();
+        if let Some(rare) = st.rare.as_mut() {
+            std::mem::swap(&mut rare.queue, into);
         }
+        self.pending.fetch_and(!SIGNALS, Ordering::AcqRel);
+        drop(st);
+        if into.is_empty() {
+            self.register_waker(cx.waker());
+            if self.has_pending() {
+                cx.waker().wake_by_ref();
+            }
+            return std::task::Poll::Pending;
+        }
+        std::task::Poll::Ready(())
     }
 
     /// The reason this process was told to die with, if it was.
@@ -253,7 +269,11 @@ impl Control {
             }
             (std::mem::take(&mut st.links), st.rare.take())
         };
-        self.waker.wake();
+        if self.kind == Kind::Inbox {
+            // Whoever waits in `recv` must see the death. A task process terminates from
+            // its own task, where there is nobody to wake.
+            self.waker.wake();
+        }
         let link_reason = match reason {
             ExitReason::Kill => ExitReason::Killed,
             ref other => other.clone(),

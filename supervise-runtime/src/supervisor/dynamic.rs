@@ -297,6 +297,8 @@ impl DynamicSupervisor {
             }
         }
         let control = &ctx.core.control;
+        // Exits are taken from the signal queue in batches, one lock per batch.
+        let mut exits = std::collections::VecDeque::new();
         let timer = tokio::time::sleep_until(signalled);
         tokio::pin!(timer);
         let mut armed = self.next_deadline(signalled, None);
@@ -306,11 +308,14 @@ impl DynamicSupervisor {
         while !self.children.is_empty() {
             tokio::select! {
                 biased;
-                signal = std::future::poll_fn(|cx| control.poll_signal(cx)) => {
-                    let Signal::Exit { from, reason } = signal else { continue };
-                    let Some(done) = self.children.remove(&from) else { continue };
-                    if !clean_shutdown(done.spec.shutdown, &reason) {
-                        report::dynamic_child(self.me.pid(), report::Context::ShutdownError, &done.spec, Some(from), &reason);
+                () = std::future::poll_fn(|cx| control.poll_signals(cx, &mut exits)) => {
+                    for signal in exits.drain(..) {
+                        let Signal::Exit { from, reason } = signal else { continue };
+                        let Some(done) = self.children.remove(&from) else { continue };
+                        if !clean_shutdown(done.spec.shutdown, &reason) {
+                            let context = report::Context::ShutdownError;
+                            report::dynamic_child(self.me.pid(), context, &done.spec, Some(from), &reason);
+                        }
                     }
                 }
                 () = &mut timer, if armed.is_some() => {
