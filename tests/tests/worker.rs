@@ -643,3 +643,57 @@ async fn a_dead_process_drops_its_state() {
     tokio::task::yield_now().await;
     assert_eq!(DROPS.load(Ordering::SeqCst), before + 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn call_deadlines_are_kept_whatever_order_they_are_made_in() {
+    // Three calls the worker never answers, the longest timeout first: each must time out
+    // at its own deadline (the deadline keeper is woken by an earlier deadline).
+    let p = probe().await;
+    let start = tokio::time::Instant::now();
+    let timed = |timeout: Duration| {
+        let p = p.clone();
+        tokio::spawn(async move {
+            let res = p.call_timeout(Call::Held, timeout).await;
+            (res, start.elapsed())
+        })
+    };
+    let long = timed(Duration::from_secs(10));
+    tokio::task::yield_now().await;
+    let short = timed(Duration::from_secs(1));
+    tokio::task::yield_now().await;
+    let default = {
+        let p = p.clone();
+        tokio::spawn(async move { (p.call(Call::Held).await, start.elapsed()) })
+    };
+    assert_eq!(
+        short.await.unwrap(),
+        (Err(CallError::Timeout), Duration::from_secs(1))
+    );
+    assert_eq!(
+        default.await.unwrap(),
+        (Err(CallError::Timeout), Duration::from_secs(5))
+    );
+    assert_eq!(
+        long.await.unwrap(),
+        (Err(CallError::Timeout), Duration::from_secs(10))
+    );
+}
+
+#[test]
+fn call_timeouts_work_in_every_runtime_a_thread_runs() {
+    // The deadline keeper of a thread dies with its runtime; the next runtime on the same
+    // thread must get a new one rather than calls that never time out.
+    for _ in 0..2 {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .start_paused(true)
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let p = probe().await;
+            let call = p.call_timeout(Call::Held, Duration::from_secs(1));
+            let res = tokio::time::timeout(Duration::from_secs(60), call).await;
+            assert_eq!(res, Ok(Err(CallError::Timeout)));
+        });
+    }
+}
