@@ -113,7 +113,11 @@
 //! `handle_cast`, `handle_exit`, `handle_down` and `terminate`. Calls time out after
 //! [`DEFAULT_CALL_TIMEOUT`] (5 s) unless told otherwise, and never hang: a dead worker is
 //! [`CallError::NoProc`] at once, a worker that dies while handling the call gives its
-//! reason, a call to oneself is [`CallError::CallingSelf`].
+//! reason, a call to oneself is [`CallError::CallingSelf`]. A timeout arms no timer per
+//! call: the call's reply slot is handed to a deadline keeper task of its thread, which
+//! expires it if it is still unanswered at its deadline. [`Handle::call_infinity`] is
+//! OTP's `infinity`: no deadline, for calls that may legitimately take long (supervisors'
+//! own APIs are called that way).
 //!
 //! # Crash reports
 //!
