@@ -25,6 +25,8 @@ impl Worker for BenchWorker {
     type Cast = std::convert::Infallible;
     // Crash reports keep the last message, as `#[worker]` workers do: measure that cost.
     const RECORD_LAST_MESSAGE: bool = true;
+    // Its `init` never awaits, as `#[worker]` would say of a plain `fn init`.
+    const SYNC_INIT: bool = true;
 
     async fn init(args: Args, _: &mut Context<Self>) -> Init<Self> {
         args.started.count_down();

@@ -425,3 +425,57 @@ async fn stop_signals_all_children_at_once() {
     assert_eq!(start.elapsed(), Duration::from_millis(100));
     assert_eq!(lab.live(), 0);
 }
+
+/// A worker that claims its `init` never awaits (so a supervisor starts it without a
+/// future), and one that claims so falsely.
+struct Quick(bool);
+
+impl Worker for Quick {
+    type Args = bool;
+    type Info = std::convert::Infallible;
+    type Call = std::convert::Infallible;
+    type Cast = std::convert::Infallible;
+    const SYNC_INIT: bool = true;
+
+    async fn init(awaits: bool, _: &mut Context<Self>) -> Init<Self> {
+        if awaits {
+            tokio::task::yield_now().await;
+        }
+        Init::Ok(Quick(awaits))
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn sync_init_workers_start_and_restart_and_a_false_claim_is_an_error() {
+    let sup = dyn_sup(DynamicSupervisorSpec::new()).await;
+    let quick = sup
+        .start_child(ChildSpec::<Quick>::worker(false))
+        .await
+        .unwrap();
+    quick.process().exit(ExitReason::error("crash"));
+    quick.process().wait().await;
+    let children = sup.which_children().await.unwrap();
+    assert!(
+        matches!(children[0].pid, ChildPid::Running(pid) if pid != quick.pid()),
+        "restarted"
+    );
+
+    let err = sup
+        .start_child(ChildSpec::<Quick>::worker(true))
+        .await
+        .unwrap_err();
+    let ChildError::Start(StartError::Stopped(reason)) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        reason
+            .to_string()
+            .contains("init awaited, but the worker sets SYNC_INIT"),
+        "{reason}"
+    );
+    assert_eq!(
+        sup.count_children().await.unwrap().specs,
+        1,
+        "nothing left of the failed start"
+    );
+}

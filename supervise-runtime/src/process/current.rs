@@ -48,6 +48,11 @@ pub(crate) fn scope<F: Future>(p: ProcessRef, fut: F) -> impl Future<Output = F:
     CURRENT.scope(p, fut)
 }
 
+/// Runs `f` as process `p`, synchronously.
+pub(crate) fn sync_scope<R>(p: ProcessRef, f: impl FnOnce() -> R) -> R {
+    CURRENT.sync_scope(p, f)
+}
+
 pub(crate) fn push_shell(p: ProcessRef) {
     SHELLS.with(|s| s.borrow_mut().push(p));
 }

@@ -108,6 +108,7 @@ impl Worker for DynamicSupervisor {
     type Info = DynamicInfo;
     type Call = DynamicRequest;
     type Cast = Infallible;
+    const SYNC_INIT: bool = true;
 
     async fn init(spec: DynamicSupervisorSpec, ctx: &mut Context<Self>) -> Init<Self> {
         ctx.trap_exit(true);

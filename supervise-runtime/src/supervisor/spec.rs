@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::FutureExt;
-use futures_util::future::BoxFuture;
+use futures_util::future::{BoxFuture, Either};
 
 use crate::process::ProcessRef;
-use crate::worker::{StartError, StartOptions, Worker, start_with};
+use crate::worker::{StartError, StartOptions, Worker, start_now, start_with};
 use crate::{AsProcess, Mailbox};
 
 /// The id of a child of a static supervisor.
@@ -121,7 +121,11 @@ pub(crate) trait Starter: Send {
 /// Formats the type-erased start arguments; set by [`ChildSpec::debug_args`].
 pub(crate) type ArgsFmt = fn(&(dyn Any + Send), &mut fmt::Formatter<'_>) -> fmt::Result;
 
-pub(crate) type StartFuture = BoxFuture<'static, Result<ProcessRef, StartError>>;
+/// Starting a child: ready at once for a worker whose `init` never awaits, else boxed.
+pub(crate) type StartFuture = Either<
+    std::future::Ready<Result<ProcessRef, StartError>>,
+    BoxFuture<'static, Result<ProcessRef, StartError>>,
+>;
 
 /// The start arguments and how to copy them for each start: `Clone::clone` for
 /// [`ChildSpec::worker`], a per-argument clone written by `#[worker]` for its `child_spec`
@@ -134,8 +138,15 @@ struct Plain<W: Worker> {
 impl<W: Worker> Starter for Plain<W> {
     fn start(&self, options: StartOptions, _extra: Option<&ExtraArgs>) -> StartFuture {
         let args = (self.clone)(&self.args);
+        if W::SYNC_INIT {
+            // Nothing to await: start now, allocate no future.
+            let started = start_now::<W>(args, options).map(|h| h.process());
+            return Either::Left(std::future::ready(started));
+        }
         // A combinator, not an `async` block, so the boxed future holds the start once.
-        Box::pin(start_with::<W>(args, options).map(|started| started.map(|h| h.process())))
+        Either::Right(Box::pin(
+            start_with::<W>(args, options).map(|started| started.map(|h| h.process())),
+        ))
     }
     fn box_clone(&self) -> Box<dyn Starter> {
         Box::new(Plain::<W> {
@@ -163,20 +174,24 @@ where
     A: Clone + Send + 'static,
 {
     fn start(&self, options: StartOptions, extra: Option<&ExtraArgs>) -> StartFuture {
-        let extra = extra.and_then(|e| e.get::<E>());
-        let args = self.0.clone();
-        Box::pin(async move {
-            let extra = extra.ok_or_else(|| {
-                let rule = format!(
-                    "the supervisor has no extra_arguments of type {}",
-                    std::any::type_name::<E>()
-                );
-                StartError::Stopped(crate::ExitReason::error(rule))
-            })?;
-            start_with::<W>((extra, args), options)
-                .await
-                .map(|h| h.process())
-        })
+        let Some(extra) = extra.and_then(|e| e.get::<E>()) else {
+            let rule = format!(
+                "the supervisor has no extra_arguments of type {}",
+                std::any::type_name::<E>()
+            );
+            return Either::Left(std::future::ready(Err(StartError::Stopped(
+                crate::ExitReason::error(rule),
+            ))));
+        };
+        let args = (extra, self.0.clone());
+        if W::SYNC_INIT {
+            return Either::Left(std::future::ready(
+                start_now::<W>(args, options).map(|h| h.process()),
+            ));
+        }
+        Either::Right(Box::pin(
+            start_with::<W>(args, options).map(|started| started.map(|h| h.process())),
+        ))
     }
     fn box_clone(&self) -> Box<dyn Starter> {
         Box::new(WithExtra::<W, E, A>(self.0.clone(), PhantomData))

@@ -22,6 +22,7 @@ use std::future::Future;
 pub use context::Context;
 pub use handle::{CallError, DEFAULT_CALL_TIMEOUT, Handle};
 pub use reply::ReplyTo;
+pub(crate) use start::start_now;
 pub use start::{StartError, StartOptions};
 
 use crate::{Down, ExitReason, Pid};
@@ -182,6 +183,12 @@ pub trait Worker: Sized + Send + 'static {
     /// Whether to keep the `Debug` form of the message being handled for crash reports.
     /// Costs one formatting per message into a reused buffer; `#[worker]` sets it.
     const RECORD_LAST_MESSAGE: bool = false;
+
+    /// Whether `init` never awaits (it may be an `async fn` that happens not to). A
+    /// supervisor then starts the worker without allocating a future for the start.
+    /// `#[worker]` sets it for a plain `fn init`. If an `init` does await despite it, the
+    /// start fails with an error saying so.
+    const SYNC_INIT: bool = false;
 
     /// Builds the state. `start` returns only after this ran.
     fn init(args: Self::Args, ctx: &mut Context<Self>) -> impl Future<Output = Init<Self>> + Send;

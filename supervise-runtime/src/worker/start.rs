@@ -5,6 +5,7 @@
 //! blocks exactly as OTP's `start_link` does, and no round trip between tasks is needed.
 
 use std::fmt;
+use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
@@ -13,7 +14,7 @@ use futures_util::FutureExt;
 use super::report::log_crash;
 use super::{Context, Handle, Init, MessageOf, Worker, run};
 use crate::process::interrupt::interruptible;
-use crate::process::{Kind, Mailbox, ProcessRef, control, current, new_core};
+use crate::process::{Core, Kind, Mailbox, ProcessRef, Rx, control, current, new_core};
 use crate::registry::{self, RegisterError};
 use crate::{ExitReason, Pid, panic};
 
@@ -139,10 +140,58 @@ impl fmt::Display for StartError {
 
 impl std::error::Error for StartError {}
 
+/// A process made and linked, its `init` not yet run.
+struct Prepared<W: Worker> {
+    core: Arc<Core<MessageOf<W>>>,
+    rx: Rx<MessageOf<W>>,
+    me: ProcessRef,
+    parent: Option<ProcessRef>,
+    ctx: Context<W>,
+}
+
+/// What running `init` gave: its result, a panic, or the reason a signal killed it.
+type InitOutcome<W> = Result<Result<Init<W>, Box<dyn std::any::Any + Send>>, ExitReason>;
+
 pub(crate) async fn start_with<W: Worker>(
     args: W::Args,
     options: StartOptions,
 ) -> Result<Handle<W>, StartError> {
+    let mut p = prepare::<W>(&options)?;
+    let init = {
+        let init = AssertUnwindSafe(W::init(args, &mut p.ctx)).catch_unwind();
+        current::scope(p.me.clone(), interruptible(&p.core.control, init)).await
+    };
+    finish(p, init)
+}
+
+/// [`start_with`] for a worker whose `init` never awaits ([`Worker::SYNC_INIT`]): the same
+/// start, run without a future to box, which is what a supervisor's start path needs.
+pub(crate) fn start_now<W: Worker>(
+    args: W::Args,
+    options: StartOptions,
+) -> Result<Handle<W>, StartError> {
+    let mut p = prepare::<W>(&options)?;
+    let init = {
+        let mut init = std::pin::pin!(AssertUnwindSafe(W::init(args, &mut p.ctx)).catch_unwind());
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let polled = current::sync_scope(p.me.clone(), || init.as_mut().poll(&mut cx));
+        match polled {
+            std::task::Poll::Ready(done) => Ok(done),
+            std::task::Poll::Pending => Ok(Ok(Init::Stop(ExitReason::error(format!(
+                "{}::init awaited, but the worker sets SYNC_INIT (an init that never awaits)",
+                std::any::type_name::<W>()
+            ))))),
+        }
+    };
+    // A kill that arrived while init ran wins, as it would have in the async start.
+    let init = match p.core.control.doom() {
+        Some(reason) => Err(reason),
+        None => init,
+    };
+    finish(p, init)
+}
+
+fn prepare<W: Worker>(options: &StartOptions) -> Result<Prepared<W>, StartError> {
     panic::install_hook();
     let parent = match options.link {
         true => Some(current::process().ok_or(StartError::NoCaller)?),
@@ -162,14 +211,27 @@ pub(crate) async fn start_with<W: Worker>(
     if let Some(parent) = &parent {
         control::link(parent, &me);
     }
-    let mut ctx = Context {
+    let ctx = Context {
         core: core.clone(),
         parent: parent.as_ref().map(ProcessRef::pid),
     };
-    let init = {
-        let init = AssertUnwindSafe(W::init(args, &mut ctx)).catch_unwind();
-        current::scope(me.clone(), interruptible(&core.control, init)).await
-    };
+    Ok(Prepared {
+        core,
+        rx,
+        me,
+        parent,
+        ctx,
+    })
+}
+
+fn finish<W: Worker>(p: Prepared<W>, init: InitOutcome<W>) -> Result<Handle<W>, StartError> {
+    let Prepared {
+        core,
+        rx,
+        me,
+        parent,
+        ctx,
+    } = p;
     let (reason, error) = match init {
         Ok(Ok(Init::Ok(state))) => {
             tokio::spawn(current::scope(me, run::run(state, ctx, rx)));

@@ -18,6 +18,8 @@ pub(crate) fn worker_impl(m: &Model<'_>) -> TokenStream {
     let terminate = terminate(m);
     let exit = handle_exit(m);
     let down = handle_down(m);
+    // A plain `fn init` never awaits: supervisors can then start the worker without a future.
+    let sync_init = !m.init.is_async();
     quote! {
         impl #private::Worker for #self_ty {
             type Args = #args_ty;
@@ -25,6 +27,7 @@ pub(crate) fn worker_impl(m: &Model<'_>) -> TokenStream {
             type Call = #call;
             type Cast = #cast;
             const RECORD_LAST_MESSAGE: bool = true;
+            const SYNC_INIT: bool = #sync_init;
             #init
             #(#handlers)*
             #exit
