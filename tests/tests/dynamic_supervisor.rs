@@ -428,7 +428,7 @@ async fn stop_signals_all_children_at_once() {
 
 /// A worker that claims its `init` never awaits (so a supervisor starts it without a
 /// future), and one that claims so falsely.
-struct Quick(bool);
+struct Quick;
 
 impl Worker for Quick {
     type Args = bool;
@@ -441,7 +441,7 @@ impl Worker for Quick {
         if awaits {
             tokio::task::yield_now().await;
         }
-        Init::Ok(Quick(awaits))
+        Init::Ok(Quick)
     }
 }
 
