@@ -74,6 +74,7 @@
 //!     type Args = (Addr<Reply>, String);    // init's parameters, in order
 //!     type Info = WorkerMsg; type Call = WorkerCall; type Cast = WorkerCast;
 //!     const RECORD_LAST_MESSAGE: bool = true;
+//!     const SYNC_INIT: bool = true;         // false when `init` is an `async fn`
 //!     // init, handle_info/handle_call/handle_cast (an exhaustive match calling your
 //!     // methods), handle_exit/handle_down if you marked #[exit]/#[down] methods,
 //!     // terminate if you wrote one, format_message, format_state
