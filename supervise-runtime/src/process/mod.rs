@@ -200,7 +200,12 @@ impl ProcessRef {
     }
 
     pub(crate) fn downcast<M: Send + 'static>(&self) -> Option<Arc<Core<M>>> {
-        self.0.clone().into_any().downcast::<Core<M>>().ok()
+        self.clone().into_downcast()
+    }
+
+    /// [`downcast`](Self::downcast) by value, without touching the reference count.
+    pub(crate) fn into_downcast<M: Send + 'static>(self) -> Option<Arc<Core<M>>> {
+        self.0.into_any().downcast::<Core<M>>().ok()
     }
 }
 

@@ -18,8 +18,8 @@ use crate::{AsProcess, ExitReason, Pid};
 // dead process is an error at once, and one that dies mid-call returns its reason.
 
 fn typed<W: Worker>(p: ProcessRef) -> Handle<W> {
-    match Handle::<W>::from_process(&p) {
-        Some(handle) => handle,
+    match p.into_downcast() {
+        Some(core) => Handle { core },
         None => unreachable!("a ChildSpec<W> starts a W"),
     }
 }

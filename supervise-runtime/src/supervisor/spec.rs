@@ -9,9 +9,9 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use futures_util::future::{BoxFuture, Either};
 
+use crate::Mailbox;
 use crate::process::ProcessRef;
-use crate::worker::{StartError, StartOptions, Worker, start_now, start_with};
-use crate::{AsProcess, Mailbox};
+use crate::worker::{Handle, StartError, StartOptions, Worker, start_now, start_with};
 
 /// The id of a child of a static supervisor.
 pub type ChildId = Arc<str>;
@@ -140,12 +140,12 @@ impl<W: Worker> Starter for Plain<W> {
         let args = (self.clone)(&self.args);
         if W::SYNC_INIT {
             // Nothing to await: start now, allocate no future.
-            let started = start_now::<W>(args, options).map(|h| h.process());
+            let started = start_now::<W>(args, options).map(Handle::into_process);
             return Either::Left(std::future::ready(started));
         }
         // A combinator, not an `async` block, so the boxed future holds the start once.
         Either::Right(Box::pin(
-            start_with::<W>(args, options).map(|started| started.map(|h| h.process())),
+            start_with::<W>(args, options).map(|started| started.map(Handle::into_process)),
         ))
     }
     fn box_clone(&self) -> Box<dyn Starter> {
@@ -186,11 +186,11 @@ where
         let args = (extra, self.0.clone());
         if W::SYNC_INIT {
             return Either::Left(std::future::ready(
-                start_now::<W>(args, options).map(|h| h.process()),
+                start_now::<W>(args, options).map(Handle::into_process),
             ));
         }
         Either::Right(Box::pin(
-            start_with::<W>(args, options).map(|started| started.map(|h| h.process())),
+            start_with::<W>(args, options).map(|started| started.map(Handle::into_process)),
         ))
     }
     fn box_clone(&self) -> Box<dyn Starter> {

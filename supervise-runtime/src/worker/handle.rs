@@ -247,6 +247,11 @@ impl<W: Worker> Handle<W> {
             .map(|core| Handle { core })
     }
 
+    /// The untyped reference, without touching the reference count.
+    pub(crate) fn into_process(self) -> ProcessRef {
+        ProcessRef(self.core)
+    }
+
     /// The worker's mailbox address (envelopes included).
     ///
     /// ```
