@@ -5,39 +5,42 @@
 //! `(deadline, slot)` with a keeper task of its thread (one per worker thread and runtime,
 //! started on first use) through a buffer that the keeper does not listen on: pushing
 //! wakes nobody. The keeper sleeps until the earliest deadline it knows. A caller wakes it
-//! only when its deadline is earlier than that (or while the keeper is planning), or when
-//! registrations pile up, so that slots of calls already answered are dropped instead of
-//! kept until their deadline. With the default 5 s timeout, a steady stream of calls
-//! wakes the keeper about once per 4 096 calls.
+//! only when its deadline is earlier than that (or while the keeper is planning or idle),
+//! or when registrations pile up, so that slots of calls already answered are dropped
+//! instead of kept until their deadline. While calls keep coming, the keeper looks again
+//! at least every default timeout, so a steady stream of calls wakes it about once per
+//! 4 096 calls or per 5 s; without calls it sleeps with no timer at all.
 
 use std::cell::RefCell;
 use std::cmp::Ordering as CmpOrdering;
 use std::collections::BinaryHeap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 
 use parking_lot::Mutex;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
+use super::DEFAULT_CALL_TIMEOUT;
 use super::slot::Expire;
 
 /// How many registrations may wait unread before a caller wakes the keeper.
 const DRAIN_AT: usize = 4096;
-/// `next_wake` while the keeper is planning: every registration must wake it.
-const PLANNING: u64 = 0;
-const IDLE: u64 = u64::MAX;
 
 type Entry = (Instant, Weak<dyn Expire>);
 
+/// What callers and the keeper share, under one lock that is uncontended in practice:
+/// only this thread's callers push, and the keeper takes the whole batch at once.
+struct Inbox {
+    unread: Vec<Entry>,
+    /// When the keeper will wake by itself; `None` while it is planning or has nothing
+    /// pending, when every registration wakes it.
+    next_wake: Option<Instant>,
+}
+
 struct Shared {
-    /// Registrations the keeper has not read yet (an uncontended lock: only this
-    /// thread's callers push, and the keeper takes the whole batch at once).
-    inbox: Mutex<Vec<Entry>>,
-    /// When the keeper will next wake, in nanoseconds after `base`; `IDLE` or `PLANNING`.
-    next_wake: AtomicU64,
+    inbox: Mutex<Inbox>,
     notify: Notify,
-    base: Instant,
     /// Cleared when the keeper task is dropped (its runtime shut down).
     alive: AtomicBool,
 }
@@ -61,30 +64,23 @@ pub(crate) fn register(deadline: Instant, slot: Weak<dyn Expire>) {
 }
 
 fn push(shared: &Shared, deadline: Instant, slot: Weak<dyn Expire>) {
-    let unread = {
+    let wake = {
         let mut inbox = shared.inbox.lock();
-        inbox.push((deadline, slot));
-        inbox.len()
+        inbox.unread.push((deadline, slot));
+        inbox.unread.len() >= DRAIN_AT || inbox.next_wake.is_none_or(|at| deadline < at)
     };
-    let next = shared.next_wake.load(Ordering::Acquire);
-    if next == PLANNING || unread >= DRAIN_AT || nanos_after(shared.base, deadline) < next {
+    if wake {
         shared.notify.notify_one();
     }
 }
 
-fn nanos_after(base: Instant, t: Instant) -> u64 {
-    let n = t.saturating_duration_since(base).as_nanos();
-    u64::try_from(n)
-        .unwrap_or(IDLE - 1)
-        .clamp(PLANNING + 1, IDLE - 1)
-}
-
 fn start() -> Arc<Shared> {
     let shared = Arc::new(Shared {
-        inbox: Mutex::new(Vec::new()),
-        next_wake: AtomicU64::new(PLANNING),
+        inbox: Mutex::new(Inbox {
+            unread: Vec::new(),
+            next_wake: None,
+        }),
         notify: Notify::new(),
-        base: Instant::now(),
         alive: AtomicBool::new(true),
     });
     tokio::spawn(keep(shared.clone()));
@@ -130,8 +126,12 @@ async fn keep(shared: Arc<Shared>) {
     let mut heap = BinaryHeap::<Pending>::new();
     let mut batch = Vec::new();
     loop {
-        shared.next_wake.store(PLANNING, Ordering::Release);
-        std::mem::swap(&mut *shared.inbox.lock(), &mut batch);
+        {
+            let mut inbox = shared.inbox.lock();
+            inbox.next_wake = None; // planning: every registration wakes us
+            std::mem::swap(&mut inbox.unread, &mut batch);
+        }
+        let active = !batch.is_empty();
         heap.extend(
             batch
                 .drain(..)
@@ -149,9 +149,14 @@ async fn keep(shared: Arc<Shared>) {
                 slot.expire();
             }
         }
-        let next = heap.peek().map(|p| p.0);
-        let wake = next.map_or(IDLE, |at| nanos_after(shared.base, at));
-        shared.next_wake.store(wake, Ordering::Release);
+        // Calls keep coming but are all answered: look again one default timeout from
+        // now rather than being woken by the next call (and the one after that...).
+        // Without calls since the last look, go idle: the next registration wakes us.
+        let next = heap
+            .peek()
+            .map(|p| p.0)
+            .or(active.then(|| now + DEFAULT_CALL_TIMEOUT));
+        shared.inbox.lock().next_wake = next;
         match next {
             Some(at) => {
                 tokio::select! {

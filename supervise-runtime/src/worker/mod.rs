@@ -118,8 +118,14 @@ impl<I: fmt::Debug, C: fmt::Debug, K: fmt::Debug> fmt::Debug for Envelope<I, C, 
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Envelope::Info(m) => fmt::Debug::fmt(m, f),
-            Envelope::Call(m) => write!(f, "call {m:?}"),
-            Envelope::Cast(m) => write!(f, "cast {m:?}"),
+            Envelope::Call(m) => {
+                f.write_str("call ")?;
+                fmt::Debug::fmt(m, f)
+            }
+            Envelope::Cast(m) => {
+                f.write_str("cast ")?;
+                fmt::Debug::fmt(m, f)
+            }
         }
     }
 }
