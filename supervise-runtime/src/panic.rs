@@ -2,8 +2,9 @@
 //!
 //! The location of a panic is only visible to the panic hook, so the first process started
 //! installs a hook that, for panics inside a process task, records `file:line:column` in a
-//! thread-local for the process to pick up and stays quiet (the crash report says it all).
-//! Panics anywhere else go to the hook that was installed before.
+//! thread-local for the process to pick up, and stays quiet when a `tracing` subscriber
+//! will log the crash report (which says it all). Panics anywhere else, and panics in
+//! processes when no subscriber listens, go to the hook that was installed before.
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -27,6 +28,11 @@ pub(crate) fn install_hook() {
                     .location()
                     .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
                 LOCATION.with(|slot| *slot.borrow_mut() = at);
+                // The crash report says it all, if anyone listens; if nobody does, the
+                // panic is not swallowed: the hook installed before speaks as usual.
+                if !tracing::enabled!(target: "supervise::crash", tracing::Level::ERROR) {
+                    previous(info);
+                }
             } else {
                 previous(info);
             }
