@@ -83,7 +83,22 @@ impl<W: Worker> Handle<W> {
     ///
     /// See [`Handle`] for a full example.
     /// ```
-    /// fn show<W: supervise_runtime::Worker>(h: &supervise_runtime::Handle<W>) -> String { h.pid().to_string() }
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// # use std::time::Duration;
+    /// # use supervise_runtime::{AsProcess, CallError, Context, ExitReason, Flow, Init, ReplyTo, SendError, Worker};
+    /// # /// Adds infos, multiplies by casts, answers calls with its total.
+    /// # struct Counter(u64);
+    /// # impl Worker for Counter {
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64;
+    /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
+    /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
+    /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
+    /// #     async fn handle_call(&mut self, r: ReplyTo<u64>, _: &mut Context<Self>) -> Flow { r.reply(self.0); Flow::Continue }
+    /// # }
+    /// let counter = supervise_runtime::start::<Counter>(1).await.unwrap();
+    /// assert_eq!(counter.pid(), counter.process().pid());
+    /// assert!(counter.pid().to_string().starts_with("#PID<0."));
+    /// # }
     /// ```
     pub fn pid(&self) -> Pid {
         self.core.control.pid()
@@ -92,7 +107,24 @@ impl<W: Worker> Handle<W> {
     /// Whether the worker is still running.
     ///
     /// ```
-    /// fn up<W: supervise_runtime::Worker>(h: &supervise_runtime::Handle<W>) -> bool { h.is_alive() }
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// # use std::time::Duration;
+    /// # use supervise_runtime::{AsProcess, CallError, Context, ExitReason, Flow, Init, ReplyTo, SendError, Worker};
+    /// # /// Adds infos, multiplies by casts, answers calls with its total.
+    /// # struct Counter(u64);
+    /// # impl Worker for Counter {
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64;
+    /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
+    /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
+    /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
+    /// #     async fn handle_call(&mut self, r: ReplyTo<u64>, _: &mut Context<Self>) -> Flow { r.reply(self.0); Flow::Continue }
+    /// # }
+    /// let counter = supervise_runtime::start::<Counter>(1).await.unwrap();
+    /// assert!(counter.is_alive());
+    /// counter.process().exit(ExitReason::Kill);
+    /// counter.process().wait().await;
+    /// assert!(!counter.is_alive());
+    /// # }
     /// ```
     pub fn is_alive(&self) -> bool {
         self.core.control.is_alive()
@@ -102,7 +134,25 @@ impl<W: Worker> Handle<W> {
     ///
     /// See [`Handle`] for an example.
     /// ```
-    /// fn poke(h: &supervise_runtime::Handle<impl supervise_runtime::Worker<Info = ()>>) { let _ = h.send(()); }
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// # use std::time::Duration;
+    /// # use supervise_runtime::{AsProcess, CallError, Context, ExitReason, Flow, Init, ReplyTo, SendError, Worker};
+    /// # /// Adds infos, multiplies by casts, answers calls with its total.
+    /// # struct Counter(u64);
+    /// # impl Worker for Counter {
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64;
+    /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
+    /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
+    /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
+    /// #     async fn handle_call(&mut self, r: ReplyTo<u64>, _: &mut Context<Self>) -> Flow { r.reply(self.0); Flow::Continue }
+    /// # }
+    /// let counter = supervise_runtime::start::<Counter>(1).await.unwrap();
+    /// counter.send(41).unwrap();
+    /// assert_eq!(counter.call(|r| r).await, Ok(42));
+    /// counter.process().exit(ExitReason::Kill);
+    /// counter.process().wait().await;
+    /// assert_eq!(counter.send(1), Err(SendError::NoProc(1)), "handed back");
+    /// # }
     /// ```
     pub fn send(&self, msg: W::Info) -> Result<(), SendError<W::Info>> {
         self.core.send(Envelope::Info(msg)).map_err(|e| {
@@ -116,7 +166,22 @@ impl<W: Worker> Handle<W> {
     /// Sends a cast (for `handle_cast`); a dead worker hands it back.
     ///
     /// ```
-    /// fn poke(h: &supervise_runtime::Handle<impl supervise_runtime::Worker<Cast = ()>>) { let _ = h.cast(()); }
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// # use std::time::Duration;
+    /// # use supervise_runtime::{AsProcess, CallError, Context, ExitReason, Flow, Init, ReplyTo, SendError, Worker};
+    /// # /// Adds infos, multiplies by casts, answers calls with its total.
+    /// # struct Counter(u64);
+    /// # impl Worker for Counter {
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64;
+    /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
+    /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
+    /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
+    /// #     async fn handle_call(&mut self, r: ReplyTo<u64>, _: &mut Context<Self>) -> Flow { r.reply(self.0); Flow::Continue }
+    /// # }
+    /// let counter = supervise_runtime::start::<Counter>(1).await.unwrap();
+    /// counter.cast(7).unwrap();
+    /// assert_eq!(counter.call(|r| r).await, Ok(7));
+    /// # }
     /// ```
     pub fn cast(&self, msg: W::Cast) -> Result<(), SendError<W::Cast>> {
         self.core.send(Envelope::Cast(msg)).map_err(|e| {
@@ -133,10 +198,24 @@ impl<W: Worker> Handle<W> {
     ///
     /// See [`Worker`] for an example.
     /// ```
-    /// use supervise_runtime::{CallError, Handle, ReplyTo, Worker};
-    /// async fn get<W: Worker<Call = ReplyTo<u64>>>(h: &Handle<W>) -> Result<u64, CallError> {
-    ///     h.call(|reply| reply).await
-    /// }
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// # use std::time::Duration;
+    /// # use supervise_runtime::{AsProcess, CallError, Context, ExitReason, Flow, Init, ReplyTo, SendError, Worker};
+    /// # /// Adds infos, multiplies by casts, answers calls with its total.
+    /// # struct Counter(u64);
+    /// # impl Worker for Counter {
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64;
+    /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
+    /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
+    /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
+    /// #     async fn handle_call(&mut self, r: ReplyTo<u64>, _: &mut Context<Self>) -> Flow { r.reply(self.0); Flow::Continue }
+    /// # }
+    /// let counter = supervise_runtime::start::<Counter>(1).await.unwrap();
+    /// assert_eq!(counter.call(|reply| reply).await, Ok(1));
+    /// counter.process().exit(ExitReason::Kill);
+    /// counter.process().wait().await;
+    /// assert_eq!(counter.call(|reply| reply).await, Err(CallError::NoProc), "at once");
+    /// # }
     /// ```
     pub async fn call<T: Send + 'static>(
         &self,
@@ -148,11 +227,21 @@ impl<W: Worker> Handle<W> {
     /// [`call`](Self::call) with an explicit timeout.
     ///
     /// ```
-    /// use std::time::Duration;
-    /// use supervise_runtime::{CallError, Handle, ReplyTo, Worker};
-    /// async fn get<W: Worker<Call = ReplyTo<u64>>>(h: &Handle<W>) -> Result<u64, CallError> {
-    ///     h.call_timeout(|reply| reply, Duration::from_millis(100)).await
-    /// }
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// # use std::time::Duration;
+    /// # use supervise_runtime::{AsProcess, CallError, Context, ExitReason, Flow, Init, ReplyTo, SendError, Worker};
+    /// # /// Adds infos, multiplies by casts, answers calls with its total.
+    /// # struct Counter(u64);
+    /// # impl Worker for Counter {
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64;
+    /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
+    /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
+    /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
+    /// #     async fn handle_call(&mut self, r: ReplyTo<u64>, _: &mut Context<Self>) -> Flow { r.reply(self.0); Flow::Continue }
+    /// # }
+    /// let counter = supervise_runtime::start::<Counter>(1).await.unwrap();
+    /// assert_eq!(counter.call_timeout(|r| r, Duration::from_millis(10)).await, Ok(1));
+    /// # }
     /// ```
     pub async fn call_timeout<T: Send + 'static>(
         &self,
@@ -172,10 +261,21 @@ impl<W: Worker> Handle<W> {
     /// exits, and arms no timer. Supervisors' own APIs are called this way.
     ///
     /// ```
-    /// use supervise_runtime::{CallError, Handle, ReplyTo, Worker};
-    /// async fn get<W: Worker<Call = ReplyTo<u64>>>(h: &Handle<W>) -> Result<u64, CallError> {
-    ///     h.call_infinity(|reply| reply).await
-    /// }
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// # use std::time::Duration;
+    /// # use supervise_runtime::{AsProcess, CallError, Context, ExitReason, Flow, Init, ReplyTo, SendError, Worker};
+    /// # /// Adds infos, multiplies by casts, answers calls with its total.
+    /// # struct Counter(u64);
+    /// # impl Worker for Counter {
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64;
+    /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
+    /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
+    /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
+    /// #     async fn handle_call(&mut self, r: ReplyTo<u64>, _: &mut Context<Self>) -> Flow { r.reply(self.0); Flow::Continue }
+    /// # }
+    /// let counter = supervise_runtime::start::<Counter>(1).await.unwrap();
+    /// assert_eq!(counter.call_infinity(|r| r).await, Ok(1));
+    /// # }
     /// ```
     pub async fn call_infinity<T>(
         &self,
@@ -255,7 +355,24 @@ impl<W: Worker> Handle<W> {
     /// The worker's mailbox address (envelopes included).
     ///
     /// ```
-    /// fn pid_of<W: supervise_runtime::Worker>(h: &supervise_runtime::Handle<W>) -> supervise_runtime::Pid { h.addr().pid() }
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// # use std::time::Duration;
+    /// # use supervise_runtime::{AsProcess, CallError, Context, ExitReason, Flow, Init, ReplyTo, SendError, Worker};
+    /// # /// Adds infos, multiplies by casts, answers calls with its total.
+    /// # struct Counter(u64);
+    /// # impl Worker for Counter {
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64;
+    /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
+    /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
+    /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
+    /// #     async fn handle_call(&mut self, r: ReplyTo<u64>, _: &mut Context<Self>) -> Flow { r.reply(self.0); Flow::Continue }
+    /// # }
+    /// let counter = supervise_runtime::start::<Counter>(1).await.unwrap();
+    /// let addr = counter.addr();
+    /// assert_eq!(addr.pid(), counter.pid());
+    /// addr.send(supervise_runtime::Envelope::Info(2)).unwrap(); // a raw envelope
+    /// assert_eq!(counter.call(|r| r).await, Ok(3));
+    /// # }
     /// ```
     pub fn addr(&self) -> Addr<MessageOf<W>> {
         Addr {
