@@ -80,8 +80,6 @@ impl std::error::Error for CallError {}
 
 impl<W: Worker> Handle<W> {
     /// The worker's pid.
-    ///
-    /// See [`Handle`] for a full example.
     /// ```
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
     /// # use std::time::Duration;
@@ -131,8 +129,6 @@ impl<W: Worker> Handle<W> {
     }
 
     /// Sends a plain message (for `handle_info`); a dead worker hands it back.
-    ///
-    /// See [`Handle`] for an example.
     /// ```
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
     /// # use std::time::Duration;
@@ -195,8 +191,6 @@ impl<W: Worker> Handle<W> {
     /// Calls the worker with the default 5 s timeout. `request` builds the call message
     /// around its [`ReplyTo`]. Never hangs: a dead worker is `NoProc` at once, a worker
     /// that dies while handling the call is `Exited(reason)`, a slow one is `Timeout`.
-    ///
-    /// See [`Worker`] for an example.
     /// ```
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
     /// # use std::time::Duration;
