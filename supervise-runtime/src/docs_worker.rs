@@ -176,7 +176,8 @@
 //!   caller decides. To reply later, or to reply and then stop, take a `ReplyTo<T>` parameter
 //!   instead (a deferred reply) and return nothing, `Flow` or `Result<(), E>`.
 //! - **Start arguments** are `Send`, and `Clone`: `child_spec` keeps them and each start
-//!   under a supervisor gets a clone (share what cannot be cloned in an `Arc`). When all of
+//!   under a supervisor gets a clone (share what cannot be cloned in an `Arc`, or write
+//!   `#[worker(child_spec = false)]` for a worker only ever started by hand). When all of
 //!   them are `Debug`, supervisor reports print them in `Start Call`, as OTP does: give a
 //!   secret a type whose `Debug` redacts it (or no `Debug`, which prints `..` instead).
 //! - **Handle arguments**: `String` parameters take `impl Into<String>` (so `"foo"` works);
@@ -192,7 +193,8 @@
 //!   (`impl Worker<u32>` works, as does a newtype).
 //! - **Arguments**: `crate = path` when the runtime is renamed (`#[worker(crate = ::my_rt)]`),
 //!   `vis = visibility` for the generated items (default `pub`; it must be at least as visible
-//!   as the state type, since the enums appear in its `Worker` impl).
+//!   as the state type, since the enums appear in its `Worker` impl), `child_spec = false`
+//!   to generate no `child_spec` (start arguments then need not be `Clone`).
 //!
 //! Breaking a rule is a compile error pointing at the offending tokens, never a panic.
 //!

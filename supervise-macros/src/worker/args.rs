@@ -1,15 +1,18 @@
-//! The arguments of `#[worker(...)]`: `crate = path` and `vis = visibility`.
+//! The arguments of `#[worker(...)]`: `crate = path`, `vis = visibility` and
+//! `child_spec = false`.
 
 use proc_macro2::TokenStream;
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
-use syn::{Ident, Path, Token, Visibility};
+use syn::{Ident, LitBool, Path, Token, Visibility};
 
 use crate::ctxt::Ctxt;
 
 const CRATE: &str = "crate";
 const VIS: &str = "vis";
-const VALID: &str = "valid arguments are `crate = path` and `vis = visibility`";
+const CHILD_SPEC: &str = "child_spec";
+const VALID: &str =
+    "valid arguments are `crate = path`, `vis = visibility` and `child_spec = false`";
 
 /// The parsed arguments, with their defaults filled in.
 pub(crate) struct Args {
@@ -17,6 +20,8 @@ pub(crate) struct Args {
     pub(crate) krate: Path,
     /// The visibility of the generated items.
     pub(crate) vis: Visibility,
+    /// Whether to generate `child_spec` (which needs `Clone` start arguments).
+    pub(crate) child_spec: bool,
 }
 
 impl Default for Args {
@@ -24,6 +29,7 @@ impl Default for Args {
         Args {
             krate: syn::parse_quote!(::supervise_runtime),
             vis: syn::parse_quote!(pub),
+            child_spec: true,
         }
     }
 }
@@ -45,6 +51,9 @@ pub(crate) fn parse(tokens: TokenStream, cx: &mut Ctxt) -> Args {
     if let Some(vis) = found.vis {
         args.vis = vis;
     }
+    if let Some(child_spec) = found.child_spec {
+        args.child_spec = child_spec.value;
+    }
     args
 }
 
@@ -52,6 +61,7 @@ pub(crate) fn parse(tokens: TokenStream, cx: &mut Ctxt) -> Args {
 struct Found {
     krate: Option<Path>,
     vis: Option<Visibility>,
+    child_spec: Option<LitBool>,
     errors: Vec<syn::Error>,
 }
 
@@ -79,6 +89,12 @@ fn parse_value(key: &Ident, input: ParseStream<'_>, found: &mut Found) -> syn::R
             return Err(syn::Error::new(key.span(), message));
         }
         set_once(&mut found.vis, vis, key, &mut found.errors);
+    } else if key == CHILD_SPEC {
+        let value: LitBool = input.parse().map_err(|e| {
+            let message = "write `child_spec = false` to generate no `child_spec` (for start arguments that are not `Clone`), or leave it out";
+            syn::Error::new(e.span(), message)
+        })?;
+        set_once(&mut found.child_spec, value, key, &mut found.errors);
     } else {
         found.errors.push(syn::Error::new(
             key.span(),

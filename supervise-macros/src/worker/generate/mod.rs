@@ -44,6 +44,8 @@ pub(crate) fn all(w: &WorkerImpl<'_>, args: &Args, plain: &ItemImpl) -> TokenStr
 pub(crate) struct Model<'a> {
     pub(crate) krate: &'a Path,
     pub(crate) vis: &'a Visibility,
+    /// Whether to generate `child_spec`.
+    pub(crate) child_spec: bool,
     pub(crate) self_ty: &'a Type,
     pub(crate) name: Ident,
     pub(crate) msg: Ident,
@@ -97,6 +99,7 @@ impl<'a> Model<'a> {
         Some(Model {
             krate: &args.krate,
             vis: &args.vis,
+            child_spec: args.child_spec,
             self_ty,
             msg: names::suffixed(&name, "Msg")?,
             call: names::suffixed(&name, "Call")?,
