@@ -4,6 +4,7 @@
 //! `cargo bench -p supervise-bench --bench hot_paths`
 
 use std::convert::Infallible;
+use std::future::Future;
 
 use supervise_runtime::{Context, Flow, Handle, Init, ReplyTo, Worker};
 use tokio::runtime::Runtime;
@@ -68,32 +69,41 @@ fn send_tokio_mpsc(b: divan::Bencher<'_, '_>) {
 /// woken through a condvar, slower than a worker) and divan reports the time per call.
 const CALLS: usize = 1000;
 
+/// Times `CALLS` sequential calls, each iteration's calls made by one spawned task.
+fn bench_calls<F>(b: divan::Bencher<'_, '_>, rt: &Runtime, calls: impl Fn() -> F + Sync)
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    b.counter(divan::counter::ItemsCount::new(CALLS))
+        .bench_local(|| rt.block_on(rt.spawn(calls())));
+}
+
 #[divan::bench(sample_count = 30, sample_size = 5)]
 fn call_supervise(b: divan::Bencher<'_, '_>) {
     let rt = runtime();
     let h = rt.block_on(counter());
-    b.counter(divan::counter::ItemsCount::new(CALLS))
-        .bench_local(|| {
-            rt.block_on(async {
-                for _ in 0..CALLS {
-                    let _ = h.call(|r| r).await;
-                }
-            })
-        });
+    bench_calls(b, &rt, || {
+        let h = h.clone();
+        async move {
+            for _ in 0..CALLS {
+                let _ = h.call(|r| r).await;
+            }
+        }
+    });
 }
 
 #[divan::bench(sample_count = 30, sample_size = 5)]
 fn call_infinity_supervise(b: divan::Bencher<'_, '_>) {
     let rt = runtime();
     let h = rt.block_on(counter());
-    b.counter(divan::counter::ItemsCount::new(CALLS))
-        .bench_local(|| {
-            rt.block_on(async {
-                for _ in 0..CALLS {
-                    let _ = h.call_infinity(|r| r).await;
-                }
-            })
-        });
+    bench_calls(b, &rt, || {
+        let h = h.clone();
+        async move {
+            for _ in 0..CALLS {
+                let _ = h.call_infinity(|r| r).await;
+            }
+        }
+    });
 }
 
 #[divan::bench(sample_count = 30, sample_size = 5)]
@@ -105,16 +115,16 @@ fn call_tokio_oneshot(b: divan::Bencher<'_, '_>) {
             let _ = reply.send(0);
         }
     });
-    b.counter(divan::counter::ItemsCount::new(CALLS))
-        .bench_local(|| {
-            rt.block_on(async {
-                for _ in 0..CALLS {
-                    let (rtx, rrx) = oneshot::channel();
-                    let _ = tx.send(rtx);
-                    let _ = rrx.await;
-                }
-            })
-        });
+    bench_calls(b, &rt, || {
+        let tx = tx.clone();
+        async move {
+            for _ in 0..CALLS {
+                let (rtx, rrx) = oneshot::channel();
+                let _ = tx.send(rtx);
+                let _ = rrx.await;
+            }
+        }
+    });
 }
 
 #[divan::bench(sample_count = 30, sample_size = 200)]

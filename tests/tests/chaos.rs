@@ -110,36 +110,25 @@ async fn settle(root: &Handle<Supervisor>) -> Tree {
             .expect("the root supervisor stays up");
         let mut dead = None;
         let sub = |id| process_of(&root_children, id);
-        let all = match sub("all").and_then(|p| Handle::<Supervisor>::from_process(&p)) {
-            Some(h) => match bounded("all", h.which_children()).await {
-                Ok(c) => Some((h, c)),
-                Err(_) => {
-                    dead = Some(h.process());
-                    None
+        // A sub-supervisor's handle and children; a supervisor that died meanwhile is
+        // noted in `dead`, to wait for its exit and ask again.
+        macro_rules! ask {
+            ($id:literal, $kind:ty) => {
+                match sub($id).and_then(|p| Handle::<$kind>::from_process(&p)) {
+                    Some(h) => match bounded($id, h.which_children()).await {
+                        Ok(c) => Some((h, c)),
+                        Err(_) => {
+                            dead = Some(h.process());
+                            None
+                        }
+                    },
+                    None => None,
                 }
-            },
-            None => None,
-        };
-        let rest = match sub("rest").and_then(|p| Handle::<Supervisor>::from_process(&p)) {
-            Some(h) => match bounded("rest", h.which_children()).await {
-                Ok(c) => Some((h, c)),
-                Err(_) => {
-                    dead = Some(h.process());
-                    None
-                }
-            },
-            None => None,
-        };
-        let dynamic = match sub("dyn").and_then(|p| Handle::<DynamicSupervisor>::from_process(&p)) {
-            Some(h) => match bounded("dyn", h.which_children()).await {
-                Ok(c) => Some((h, c)),
-                Err(_) => {
-                    dead = Some(h.process());
-                    None
-                }
-            },
-            None => None,
-        };
+            };
+        }
+        let all = ask!("all", Supervisor);
+        let rest = ask!("rest", Supervisor);
+        let dynamic = ask!("dyn", DynamicSupervisor);
         if let Some(p) = dead {
             bounded("a dead supervisor's exit", p.wait()).await;
             continue;
