@@ -220,6 +220,25 @@ fn check_intensity(reports: &Reports, root: &Handle<Supervisor>) {
     }
 }
 
+/// One of the static sub-supervisors (one_for_all or rest_for_one) and the id of one of
+/// its children, at random.
+fn pick_static_child<'t>(
+    tree: &'t Tree,
+    rng: &mut Rng,
+) -> Option<(&'t Handle<Supervisor>, supervise_runtime::ChildId)> {
+    let sup = if rng.below(2) == 0 {
+        &tree.all
+    } else {
+        &tree.rest
+    };
+    let (h, children) = sup.as_ref()?;
+    if children.is_empty() {
+        return None;
+    }
+    let c = &children[rng.below(children.len())];
+    Some((h, c.id.clone().expect("static children have ids")))
+}
+
 async fn step(rng: &mut Rng, root: &Handle<Supervisor>, tree: &Tree, lab: &Lab) {
     let workers: Vec<_> = tree
         .workers()
@@ -262,30 +281,12 @@ async fn step(rng: &mut Rng, root: &Handle<Supervisor>, tree: &Tree, lab: &Lab) 
             }
         }
         50..=59 => {
-            let sup = if rng.below(2) == 0 {
-                &tree.all
-            } else {
-                &tree.rest
-            };
-            if let Some((h, children)) = sup
-                && !children.is_empty()
-            {
-                let c = &children[rng.below(children.len())];
-                let id = c.id.clone().expect("static children have ids");
+            if let Some((h, id)) = pick_static_child(tree, rng) {
                 let _ = bounded("terminate_child", h.terminate_child(&id)).await;
             }
         }
         60..=69 => {
-            let sup = if rng.below(2) == 0 {
-                &tree.all
-            } else {
-                &tree.rest
-            };
-            if let Some((h, children)) = sup
-                && !children.is_empty()
-            {
-                let c = &children[rng.below(children.len())];
-                let id = c.id.clone().expect("static children have ids");
+            if let Some((h, id)) = pick_static_child(tree, rng) {
                 let _ = bounded("restart_child", h.restart_child(&id)).await;
             }
         }

@@ -31,6 +31,11 @@ impl Redis {
     }
 }
 
+/// The current incarnation of the static child `id`.
+async fn current<W: supervise_runtime::Worker>(sup: &Handle<Supervisor>, id: &str) -> Handle<W> {
+    sup.child::<W>(id).await.unwrap().current().unwrap()
+}
+
 async fn started(inbox: &mut Inbox<Started>) -> Started {
     match inbox.recv().await {
         Ok(Received::Message(s)) => s,
@@ -51,13 +56,7 @@ async fn a_supervised_child_spec_restarts_with_the_same_arguments() {
     let children = sup.which_children().await.unwrap();
     assert_eq!(children[0].pid, ChildPid::Running(first.pid));
 
-    let current: RedisRef = sup
-        .child::<Redis>("redis")
-        .await
-        .unwrap()
-        .current()
-        .unwrap()
-        .into();
+    let current: RedisRef = current::<Redis>(&sup, "redis").await.into();
     current.raise("heck").unwrap();
     let second = started(&mut inbox).await;
     assert_ne!(second.pid, first.pid);
@@ -139,13 +138,7 @@ async fn a_supervisor_report_shows_the_debug_arguments_of_a_worker_child_spec() 
         .await
         .unwrap();
     started(&mut inbox).await;
-    let redis: RedisRef = sup
-        .child::<Redis>("redis")
-        .await
-        .unwrap()
-        .current()
-        .unwrap()
-        .into();
+    let redis: RedisRef = current::<Redis>(&sup, "redis").await.into();
     redis.raise("heck").unwrap();
     started(&mut inbox).await; // the restart follows the report
     let report = reports.supervisor().pop().expect("a supervisor report");
@@ -168,13 +161,7 @@ async fn a_supervisor_report_hides_arguments_when_one_is_not_debug() {
     let sup = Supervisor::start(SupervisorSpec::new(Strategy::OneForOne).child(spec))
         .await
         .unwrap();
-    let vault: VaultRef = sup
-        .child::<Vault>("vault")
-        .await
-        .unwrap()
-        .current()
-        .unwrap()
-        .into();
+    let vault: VaultRef = current::<Vault>(&sup, "vault").await.into();
     vault.raise().unwrap();
     vault.process().wait().await;
     sup.which_children().await.unwrap(); // served after the exit, so after the report
