@@ -679,6 +679,58 @@ async fn call_deadlines_are_kept_whatever_order_they_are_made_in() {
     );
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_waiting_call_times_out_however_many_calls_follow_it() {
+    // The keeper keeps the latest registrations in a short ring and moves a call that is
+    // pushed out of it while still waiting to its heap: both must expire on time.
+    for answered_after in [0, 5, 31, 32, 33, 200, 5_000] {
+        let p = probe().await;
+        let start = tokio::time::Instant::now();
+        let held = {
+            let p = p.clone();
+            tokio::spawn(async move {
+                let res = p.call_timeout(Call::Held, Duration::from_secs(1)).await;
+                (res, start.elapsed())
+            })
+        };
+        tokio::task::yield_now().await;
+        for _ in 0..answered_after {
+            assert_eq!(p.call(Call::Get).await, Ok(0));
+        }
+        // Bounded, so that a lost registration fails rather than hangs the test.
+        let held = tokio::time::timeout(Duration::from_secs(60), held).await;
+        assert_eq!(
+            held.expect("the call must end").unwrap(),
+            (Err(CallError::Timeout), Duration::from_secs(1)),
+            "after {answered_after} answered calls"
+        );
+        p.process().exit(ExitReason::Kill);
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn many_waiting_calls_each_time_out_at_their_own_deadline() {
+    // More waiting calls than the ring holds, deadlines in no particular order.
+    let p = probe().await;
+    let start = tokio::time::Instant::now();
+    let calls: Vec<_> = (0..100u64)
+        .map(|i| {
+            let timeout = Duration::from_millis(100 + (i * 37) % 1_000);
+            let p = p.clone();
+            let call = tokio::spawn(async move {
+                let res = p.call_timeout(Call::Held, timeout).await;
+                (res, start.elapsed())
+            });
+            (timeout, call)
+        })
+        .collect();
+    for (timeout, call) in calls {
+        let call = tokio::time::timeout(Duration::from_secs(60), call).await;
+        let call = call.expect("the call must end").unwrap();
+        assert_eq!(call, (Err(CallError::Timeout), timeout));
+    }
+}
+
 #[test]
 fn call_timeouts_work_in_every_runtime_a_thread_runs() {
     // The deadline keeper of a thread dies with its runtime; the next runtime on the same

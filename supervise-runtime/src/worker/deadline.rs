@@ -4,16 +4,21 @@
 //! trip, and nearly every call is answered long before its deadline. So a call registers
 //! `(deadline, slot)` with a keeper task of its thread (one per worker thread and runtime,
 //! started on first use) through a buffer that the keeper does not listen on: pushing
-//! wakes nobody. The keeper sleeps until the earliest deadline it knows. A caller wakes it
-//! only when its deadline is earlier than that (or while the keeper is planning or idle),
-//! or when registrations pile up, so that slots of calls already answered are dropped
-//! instead of kept until their deadline. While calls keep coming, the keeper looks again
-//! at least every default timeout, so a steady stream of calls wakes it about once per
-//! 4 096 calls or per 5 s; without calls it sleeps with no timer at all.
+//! wakes nobody. The buffer's front is a short ring of the latest registrations: a new
+//! one evicts the oldest, which is nearly always answered by then and is dropped on the
+//! spot, so a reply slot's memory is freed one call later and reused by the next call
+//! instead of being held until the keeper looks. Only a registration evicted while its
+//! call still waits goes on to the keeper's heap.
+//!
+//! The keeper sleeps until the earliest deadline it knows (in the ring or its heap). A
+//! caller wakes it only when its deadline is earlier than that (or while the keeper is
+//! planning or idle), or when evicted registrations pile up. While calls keep coming, the
+//! keeper looks again at least every default timeout, so a steady stream of calls wakes
+//! it about once per 5 s; without calls it sleeps with no timer at all.
 
 use std::cell::RefCell;
 use std::cmp::Ordering as CmpOrdering;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 
@@ -24,14 +29,20 @@ use tokio::time::Instant;
 use super::DEFAULT_CALL_TIMEOUT;
 use super::slot::Expire;
 
-/// How many registrations may wait unread before a caller wakes the keeper.
+/// How many of the latest registrations the ring keeps.
+const RECENT: usize = 32;
+/// How many registrations evicted while waiting may pile up before a caller wakes the
+/// keeper.
 const DRAIN_AT: usize = 4096;
 
 type Entry = (Instant, Weak<dyn Expire>);
 
 /// What callers and the keeper share, under one lock that is uncontended in practice:
-/// only this thread's callers push, and the keeper takes the whole batch at once.
+/// only this thread's callers push, and the keeper looks once in a while.
 struct Inbox {
+    /// The latest registrations, oldest first, at most [`RECENT`].
+    recent: VecDeque<Entry>,
+    /// Registrations evicted from `recent` while their call still waited.
     unread: Vec<Entry>,
     /// When the keeper will wake by itself; `None` while it is planning or has nothing
     /// pending, when every registration wakes it.
@@ -64,11 +75,23 @@ pub(crate) fn register(deadline: Instant, slot: Weak<dyn Expire>) {
 }
 
 fn push(shared: &Shared, deadline: Instant, slot: Weak<dyn Expire>) {
-    let wake = {
+    let (wake, evicted) = {
         let mut inbox = shared.inbox.lock();
-        inbox.unread.push((deadline, slot));
-        inbox.unread.len() >= DRAIN_AT || inbox.next_wake.is_none_or(|at| deadline < at)
+        let mut evicted = None;
+        if inbox.recent.len() >= RECENT
+            && let Some(oldest) = inbox.recent.pop_front()
+        {
+            match still_waiting(&oldest.1) {
+                true => inbox.unread.push(oldest),
+                false => evicted = Some(oldest),
+            }
+        }
+        inbox.recent.push_back((deadline, slot));
+        let wake = inbox.unread.len() >= DRAIN_AT || inbox.next_wake.is_none_or(|at| deadline < at);
+        (wake, evicted)
     };
+    // An answered call's slot is freed here, outside the lock.
+    drop(evicted);
     if wake {
         shared.notify.notify_one();
     }
@@ -77,6 +100,7 @@ fn push(shared: &Shared, deadline: Instant, slot: Weak<dyn Expire>) {
 fn start() -> Arc<Shared> {
     let shared = Arc::new(Shared {
         inbox: Mutex::new(Inbox {
+            recent: VecDeque::with_capacity(RECENT),
             unread: Vec::new(),
             next_wake: None,
         }),
@@ -117,7 +141,8 @@ impl Drop for Alive {
 }
 
 fn still_waiting(slot: &Weak<dyn Expire>) -> bool {
-    slot.upgrade().is_some_and(|s| s.is_waiting())
+    // Both halves of an answered call are usually gone: no need to upgrade then.
+    slot.strong_count() > 0 && slot.upgrade().is_some_and(|s| s.is_waiting())
 }
 
 async fn keep(shared: Arc<Shared>) {
@@ -126,12 +151,29 @@ async fn keep(shared: Arc<Shared>) {
     let mut heap = BinaryHeap::<Pending>::new();
     let mut batch = Vec::new();
     loop {
-        {
+        let now = Instant::now();
+        // Whether calls came since the last look: answered ones were dropped from the
+        // ring then, so whatever is in it now (or evicted from it) is new.
+        let (active, earliest_recent) = {
             let mut inbox = shared.inbox.lock();
             inbox.next_wake = None; // planning: every registration wakes us
             std::mem::swap(&mut inbox.unread, &mut batch);
-        }
-        let active = !batch.is_empty();
+            let active = !batch.is_empty() || !inbox.recent.is_empty();
+            // Keep only the ring's waiting calls; the due ones go to the heap to expire.
+            let mut earliest = None::<Instant>;
+            inbox.recent.retain(|(at, slot)| {
+                if !still_waiting(slot) {
+                    return false;
+                }
+                if *at <= now {
+                    batch.push((*at, slot.clone()));
+                    return false;
+                }
+                earliest = Some(earliest.map_or(*at, |e| e.min(*at)));
+                true
+            });
+            (active, earliest)
+        };
         heap.extend(
             batch
                 .drain(..)
@@ -141,7 +183,6 @@ async fn keep(shared: Arc<Shared>) {
         if heap.len() > 2 * DRAIN_AT {
             heap.retain(|p| still_waiting(&p.1));
         }
-        let now = Instant::now();
         while heap.peek().is_some_and(|p| p.0 <= now) {
             if let Some(Pending(_, slot)) = heap.pop()
                 && let Some(slot) = slot.upgrade()
@@ -152,10 +193,14 @@ async fn keep(shared: Arc<Shared>) {
         // Calls keep coming but are all answered: look again one default timeout from
         // now rather than being woken by the next call (and the one after that...).
         // Without calls since the last look, go idle: the next registration wakes us.
-        let next = heap
-            .peek()
-            .map(|p| p.0)
-            .or(active.then(|| now + DEFAULT_CALL_TIMEOUT));
+        let next = [
+            heap.peek().map(|p| p.0),
+            earliest_recent,
+            active.then(|| now + DEFAULT_CALL_TIMEOUT),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
         shared.inbox.lock().next_wake = next;
         match next {
             Some(at) => {

@@ -187,7 +187,9 @@ pub trait Worker: Sized + Send + 'static {
     type Cast: Send + 'static;
 
     /// Whether to keep the `Debug` form of the message being handled for crash reports.
-    /// Costs one formatting per message into a reused buffer; `#[worker]` sets it.
+    /// `#[worker]` sets it. It costs one formatting per message into a reused buffer, paid
+    /// only while a `tracing` subscriber listens to `supervise::crash` at `ERROR`: without
+    /// one no crash report is written, so no message is formatted for it.
     const RECORD_LAST_MESSAGE: bool = false;
 
     /// Whether `init` never awaits (it may be an `async fn` that happens not to). A

@@ -5,13 +5,20 @@ use std::fmt::Write;
 use super::Worker;
 use crate::{ExitReason, Pid};
 
+/// Whether a crash report would be seen now. Without a subscriber for
+/// `supervise::crash`, messages are not formatted for a report nobody reads.
+#[inline]
+pub(super) fn wanted() -> bool {
+    tracing::enabled!(target: "supervise::crash", tracing::Level::ERROR)
+}
+
 pub(super) fn log_crash<W: Worker>(
     pid: Pid,
     reason: &ExitReason,
     last_message: &str,
     state: Option<&W>,
 ) {
-    if !tracing::enabled!(target: "supervise::crash", tracing::Level::ERROR) {
+    if !wanted() {
         return; // nobody listens: format nothing
     }
     let mut state_text = String::new();

@@ -6,7 +6,7 @@ use std::task::Poll;
 
 use futures_util::FutureExt;
 
-use super::report::log_crash;
+use super::report::{self, log_crash};
 use super::{Context, Envelope, Flow, MessageOf, Worker};
 use crate::process::interrupt::interruptible;
 use crate::process::{Control, Rx, Signal};
@@ -78,7 +78,9 @@ async fn serve<W: Worker>(
         };
         if W::RECORD_LAST_MESSAGE {
             last.clear();
-            let _ = W::format_message(&msg, last);
+            if report::wanted() {
+                let _ = W::format_message(&msg, last);
+            }
         }
         let flow = match msg {
             Envelope::Info(m) => state.handle_info(m, ctx).await,
@@ -118,7 +120,9 @@ fn record<W: Worker>(last: &mut String, what: std::fmt::Arguments<'_>) {
         return; // a supervisor, say: keep formatting off its restart path
     }
     last.clear();
-    let _ = last.write_fmt(what);
+    if report::wanted() {
+        let _ = last.write_fmt(what);
+    }
 }
 
 /// The next signal, or else the next message: signals are always served first.

@@ -128,6 +128,10 @@ impl<T> Future for Reply<T> {
 
 impl<T> Drop for Reply<T> {
     fn drop(&mut self) {
+        // Nearly always settled by now: a load spares the locked compare-exchange.
+        if self.slot.state.load(Ordering::Acquire) != WAITING {
+            return;
+        }
         let _ = self.slot.state.compare_exchange(
             WAITING,
             CANCELLED,
