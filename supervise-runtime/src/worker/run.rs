@@ -5,6 +5,7 @@ use std::panic::AssertUnwindSafe;
 use std::task::Poll;
 
 use futures_util::FutureExt;
+use futures_util::future::Either;
 
 use super::report::log_crash;
 use super::{Context, Envelope, Flow, MessageOf, Worker};
@@ -30,26 +31,18 @@ pub(super) fn run<W: Worker>(
     async move {
         let core = ctx.core.clone();
         let mut last = String::new();
-        let served = {
+        // Taken apart at once, so the outcome is not kept across the (rare) await below.
+        let (reason, report, crashed) = outcome({
             let body =
                 AssertUnwindSafe(serve(&mut state, &mut ctx, &mut rx, &mut last)).catch_unwind();
             interruptible(&core.control, body).await
-        };
-        let (reason, report) = match served {
-            Ok(Ok(reason)) => {
-                let report = reason.is_failure();
-                (reason, report)
-            }
-            Ok(Err(payload)) => {
-                let reason = panic::reason(payload);
-                // GenServer runs terminate after a crash in a callback too. Boxed: this
-                // rare path should not make every idle process's task bigger.
-                let terminate = AssertUnwindSafe(state.terminate(&reason, &mut ctx)).catch_unwind();
-                let _ = Box::pin(interruptible(&core.control, terminate)).await;
-                (reason, true)
-            }
-            Err(signal_reason) => (signal_reason, false),
-        };
+        });
+        if crashed {
+            // GenServer runs terminate after a crash in a callback too. Boxed: this
+            // rare path should not make every idle process's task bigger.
+            let terminate = AssertUnwindSafe(state.terminate(&reason, &mut ctx)).catch_unwind();
+            let _ = Box::pin(interruptible(&core.control, terminate)).await;
+        }
         drop(rx);
         core.control.terminate(reason.clone());
         if report {
@@ -58,39 +51,68 @@ pub(super) fn run<W: Worker>(
     }
 }
 
-async fn serve<W: Worker>(
-    state: &mut W,
-    ctx: &mut Context<W>,
-    rx: &mut Rx<MessageOf<W>>,
-    last: &mut String,
-) -> ExitReason {
-    let reason = 'serve: loop {
-        // Signals are rare next to messages: their handling is boxed so that it does not
-        // make every process's task bigger, and only a message is held across a handler.
-        let msg = match next(&ctx.core.control, rx).await {
-            Event::Message(msg) => msg,
-            Event::Signal(signal) => {
-                match Box::pin(handle_signal(state, ctx, signal, last)).await {
-                    Flow::Continue => continue,
-                    Flow::Stop(reason) => break 'serve reason,
+/// How serving ended: the exit reason, whether to report it, whether a callback panicked.
+fn outcome(
+    served: Result<std::thread::Result<ExitReason>, ExitReason>,
+) -> (ExitReason, bool, bool) {
+    match served {
+        Ok(Ok(reason)) => {
+            let report = reason.is_failure();
+            (reason, report, false)
+        }
+        Ok(Err(payload)) => (panic::reason(payload), true, true),
+        Err(signal_reason) => (signal_reason, false, false),
+    }
+}
+
+/// The serving loop. A function returning an `async move` block rather than an `async fn`,
+/// and each await given a value that is not needed after it, so the process's task keeps
+/// the four references once and only one handler's future at a time.
+#[allow(clippy::manual_async_fn)] // on purpose, see above
+fn serve<'a, W: Worker>(
+    state: &'a mut W,
+    ctx: &'a mut Context<W>,
+    rx: &'a mut Rx<MessageOf<W>>,
+    last: &'a mut String,
+) -> impl Future<Output = ExitReason> + Send + 'a {
+    async move {
+        let reason = loop {
+            // Signals are rare next to messages: their handling is boxed so that it does not
+            // make every process's task bigger. The handler's future is made before the
+            // await, so that neither the event nor the message is kept across it.
+            let handler = match next(&ctx.core.control, rx).await {
+                Event::Message(msg) => {
+                    if W::RECORD_LAST_MESSAGE {
+                        last.clear();
+                        let _ = W::format_message(&msg, last);
+                    }
+                    Either::Left(dispatch(state, ctx, msg))
                 }
+                Event::Signal(signal) => {
+                    Either::Right(Box::pin(handle_signal(state, ctx, signal, last)))
+                }
+            };
+            if let Flow::Stop(reason) = handler.await {
+                break reason;
             }
         };
-        if W::RECORD_LAST_MESSAGE {
-            last.clear();
-            let _ = W::format_message(&msg, last);
-        }
-        let flow = match msg {
-            Envelope::Info(m) => state.handle_info(m, ctx).await,
-            Envelope::Call(c) => state.handle_call(c, ctx).await,
-            Envelope::Cast(c) => state.handle_cast(c, ctx).await,
-        };
-        if let Flow::Stop(reason) = flow {
-            break reason;
-        }
-    };
-    Box::pin(state.terminate(&reason, ctx)).await;
-    reason
+        Box::pin(state.terminate(&reason, ctx)).await;
+        reason
+    }
+}
+
+/// The handler's future for `msg`, made outside the serving loop so the loop does not keep
+/// the message (or its drop flags) across the handler's awaits.
+fn dispatch<'a, W: Worker>(
+    state: &'a mut W,
+    ctx: &'a mut Context<W>,
+    msg: MessageOf<W>,
+) -> impl Future<Output = Flow> + Send + 'a {
+    match msg {
+        Envelope::Info(m) => Either::Left(state.handle_info(m, ctx)),
+        Envelope::Call(c) => Either::Right(Either::Left(state.handle_call(c, ctx))),
+        Envelope::Cast(c) => Either::Right(Either::Right(state.handle_cast(c, ctx))),
+    }
 }
 
 async fn handle_signal<W: Worker>(
@@ -122,8 +144,8 @@ fn record<W: Worker>(last: &mut String, what: std::fmt::Arguments<'_>) {
 }
 
 /// The next signal, or else the next message: signals are always served first.
-async fn next<M>(control: &Control, rx: &mut Rx<M>) -> Event<M> {
-    poll_fn(|cx| {
+fn next<'a, M>(control: &'a Control, rx: &'a mut Rx<M>) -> impl Future<Output = Event<M>> + 'a {
+    poll_fn(move |cx| {
         if let Some(signal) = control.take_signal() {
             return Poll::Ready(Event::Signal(signal));
         }
@@ -133,5 +155,4 @@ async fn next<M>(control: &Control, rx: &mut Rx<M>) -> Event<M> {
             Poll::Ready(None) | Poll::Pending => Poll::Pending,
         }
     })
-    .await
 }
