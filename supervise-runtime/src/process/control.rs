@@ -90,14 +90,23 @@ impl State {
 }
 
 impl Control {
-    pub(crate) fn new(kind: Kind) -> Self {
+    /// A live process's control block; `linked_to` starts in its links, which is one
+    /// half of a link made without taking this lock (see [`link_new`]).
+    pub(crate) fn new(kind: Kind, linked_to: Option<ProcessRef>) -> Self {
+        let links = match linked_to {
+            Some(p) => Links::One(p),
+            None => Links::None,
+        };
         Control {
             pid: Pid::next(),
             kind,
             alive: AtomicBool::new(true),
             pending: AtomicU8::new(0),
             waker: AtomicWaker::new(),
-            state: Mutex::new(State::default()),
+            state: Mutex::new(State {
+                links,
+                ..State::default()
+            }),
         }
     }
 
@@ -399,6 +408,35 @@ pub(crate) fn link(a: &ProcessRef, b: &ProcessRef) {
             a.control().exit_signal(
                 b.pid(),
                 b.control().exit_reason().unwrap_or(ExitReason::NoProc),
+                Via::DeadLink,
+            );
+        }
+    }
+}
+
+/// Completes the link between `parent` and `child`, a process just made with `parent`
+/// already in its links (by [`Control::new`]) and not running yet: only `parent`'s side
+/// is left to add, so the child's lock is not taken on this path.
+pub(crate) fn link_new(parent: &ProcessRef, child: &ProcessRef) {
+    debug_assert!(child.control().is_linked(parent.pid()));
+    if !parent.control().add_link(child) {
+        // The parent is dead: no link, as `link` would leave it.
+        child.control().remove_link(parent.pid());
+        return;
+    }
+    if !child.is_alive() {
+        // As in `link`: the child died between the two steps.
+        if parent
+            .control()
+            .state
+            .lock()
+            .links
+            .remove(child.pid())
+            .is_some()
+        {
+            parent.control().exit_signal(
+                child.pid(),
+                child.control().exit_reason().unwrap_or(ExitReason::NoProc),
                 Via::DeadLink,
             );
         }

@@ -129,7 +129,11 @@ impl Worker for DynamicSupervisor {
     async fn handle_call(&mut self, req: DynamicRequest, _ctx: &mut Context<Self>) -> Flow {
         match req.0 {
             Request::StartChild(spec, reply) => reply.reply(self.start_child(spec).await),
-            Request::Terminate(pid, reply) => reply.reply(self.terminate_child(pid).await),
+            // Boxed: stopping a child waits on it, and that rare future should not make
+            // every request's future (start_child's above all) bigger.
+            Request::Terminate(pid, reply) => {
+                reply.reply(Box::pin(self.terminate_child(pid)).await)
+            }
             Request::Which(reply) => reply.reply(self.which_children()),
             Request::Count(reply) => reply.reply(self.count_children()),
             Request::Stop(reason) => return Flow::Stop(reason),
