@@ -5,6 +5,7 @@
 
 use std::convert::Infallible;
 
+use futures_util::future::Either;
 use rustc_hash::FxHashMap;
 use tokio::time::Instant;
 
@@ -12,7 +13,7 @@ use super::decide::{self, AfterExit, RestartWindow};
 use super::flags::{self, Backoff, DynamicSupervisorSpec, Intensity};
 use super::info::{ChildCount, ChildError, ChildInfo, ChildPid, SupervisorStartError};
 use super::server::clean_shutdown;
-use super::spec::{ExtraArgs, SpecInner};
+use super::spec::{ExtraArgs, SpecInner, StartFuture};
 use super::{report, stop};
 use crate::process::{ProcessRef, Signal};
 use crate::worker::{Context, Flow, Init, ReplyTo, StartError, Worker};
@@ -126,19 +127,36 @@ impl Worker for DynamicSupervisor {
         })
     }
 
-    async fn handle_call(&mut self, req: DynamicRequest, _ctx: &mut Context<Self>) -> Flow {
-        match req.0 {
-            Request::StartChild(spec, reply) => reply.reply(self.start_child(spec).await),
-            // Boxed: stopping a child waits on it, and that rare future should not make
-            // every request's future (start_child's above all) bigger.
-            Request::Terminate(pid, reply) => {
-                reply.reply(Box::pin(self.terminate_child(pid)).await)
+    // A function returning an `async move` block, not an `async fn`: the request is moved
+    // into the future once rather than copied again on the first poll.
+    #[allow(clippy::manual_async_fn)]
+    fn handle_call(
+        &mut self,
+        req: DynamicRequest,
+        _ctx: &mut Context<Self>,
+    ) -> impl Future<Output = Flow> + Send {
+        async move {
+            match req.0 {
+                Request::StartChild(spec, reply) => {
+                    // A worker whose init never awaits starts without an await here.
+                    let started = match self.start_child(&spec) {
+                        Err(e) => Err(e),
+                        Ok(Either::Left(ready)) => ready.into_inner().map_err(ChildError::from),
+                        Ok(Either::Right(start)) => start.await.map_err(ChildError::from),
+                    };
+                    reply.reply(started.map(|p| self.add_child(spec, p)));
+                }
+                // Boxed: stopping a child waits on it, and that rare future should not make
+                // every request's future (start_child's above all) bigger.
+                Request::Terminate(pid, reply) => {
+                    reply.reply(Box::pin(self.terminate_child(pid)).await)
+                }
+                Request::Which(reply) => reply.reply(self.which_children()),
+                Request::Count(reply) => reply.reply(self.count_children()),
+                Request::Stop(reason) => return Flow::Stop(reason),
             }
-            Request::Which(reply) => reply.reply(self.which_children()),
-            Request::Count(reply) => reply.reply(self.count_children()),
-            Request::Stop(reason) => return Flow::Stop(reason),
+            Flow::Continue
         }
-        Flow::Continue
     }
 
     async fn handle_info(&mut self, msg: DynamicInfo, ctx: &mut Context<Self>) -> Flow {
@@ -191,15 +209,20 @@ impl Worker for DynamicSupervisor {
 }
 
 impl DynamicSupervisor {
-    async fn start_child(&mut self, spec: SpecInner) -> Result<ProcessRef, ChildError> {
-        flags::check_dynamic_child(&spec).map_err(ChildError::Invalid)?;
+    /// Checks a new child against the rules and starts it (see `add_child`).
+    fn start_child(&self, spec: &SpecInner) -> Result<StartFuture, ChildError> {
+        flags::check_dynamic_child(spec).map_err(ChildError::Invalid)?;
         if self
             .max_children
             .is_some_and(|max| self.children.len() >= max)
         {
             return Err(ChildError::MaxChildren);
         }
-        let p = spec.start(self.extra.as_ref()).await?;
+        Ok(spec.start(self.extra.as_ref()))
+    }
+
+    /// Keeps a started child.
+    fn add_child(&mut self, spec: SpecInner, p: ProcessRef) -> ProcessRef {
         let child = DynChild {
             spec,
             process: Some(p.clone()),
@@ -211,7 +234,7 @@ impl DynamicSupervisor {
             }),
         };
         self.children.insert(p.pid(), child);
-        Ok(p)
+        p
     }
 
     async fn restart(&mut self, key: Pid, mut child: DynChild, ctx: &mut Context<Self>) -> Flow {
