@@ -38,6 +38,10 @@ pub struct DynamicSupervisor {
     extra: Option<ExtraArgs>,
     backoff: Option<Backoff>,
     children: FxHashMap<Pid, DynChild>,
+    /// The shutdown of every child, while all have the same (the usual case: children
+    /// started from one template): stopping them all then reads no child's spec, which
+    /// lives behind a pointer, one cache miss per child.
+    same_shutdown: Option<super::Shutdown>,
 }
 
 /// When a child signalled at `signalled` must be killed; none for brutal_kill and infinity.
@@ -124,6 +128,7 @@ impl Worker for DynamicSupervisor {
             extra: spec.extra_arguments,
             backoff: spec.backoff,
             children: FxHashMap::default(),
+            same_shutdown: None,
         })
     }
 
@@ -223,6 +228,12 @@ impl DynamicSupervisor {
 
     /// Keeps a started child.
     fn add_child(&mut self, spec: SpecInner, p: ProcessRef) -> ProcessRef {
+        // Every child is in the table here (a restart takes one out and puts it back
+        // within one callback), so this sees them all.
+        self.same_shutdown = match self.children.is_empty() {
+            true => Some(spec.shutdown),
+            false => self.same_shutdown.filter(|s| *s == spec.shutdown),
+        };
         let child = DynChild {
             spec,
             process: Some(p.clone()),
@@ -321,7 +332,7 @@ impl DynamicSupervisor {
         self.children.retain(|_, c| c.process.is_some());
         for child in self.children.values() {
             if let Some(process) = &child.process {
-                stop::signal(process, child.spec.shutdown);
+                stop::signal(process, self.shutdown_of(child));
             }
         }
         let control = &ctx.core.control;
@@ -329,7 +340,10 @@ impl DynamicSupervisor {
         let mut exits = std::collections::VecDeque::new();
         let timer = tokio::time::sleep_until(signalled);
         tokio::pin!(timer);
-        let mut armed = self.next_deadline(signalled, None);
+        let mut armed = match self.same_shutdown {
+            Some(how) => deadline(signalled, how),
+            None => self.next_deadline(signalled, None),
+        };
         if let Some(at) = armed {
             timer.as_mut().reset(at);
         }
@@ -340,7 +354,7 @@ impl DynamicSupervisor {
                     for signal in exits.drain(..) {
                         let Signal::Exit { from, reason } = signal else { continue };
                         let Some(done) = self.children.remove(&from) else { continue };
-                        if !clean_shutdown(done.spec.shutdown, &reason) {
+                        if !clean_shutdown(self.shutdown_of(&done), &reason) {
                             let context = report::Context::ShutdownError;
                             report::dynamic_child(self.me.pid(), context, &done.spec, Some(from), &reason);
                         }
@@ -362,6 +376,11 @@ impl DynamicSupervisor {
                 }
             }
         }
+    }
+
+    /// A child's shutdown, without reading its spec when all children share one.
+    fn shutdown_of(&self, child: &DynChild) -> super::Shutdown {
+        self.same_shutdown.unwrap_or_else(|| child.spec.shutdown)
     }
 
     /// The earliest kill deadline after `past` among the children still stopping.
