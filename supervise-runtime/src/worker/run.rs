@@ -5,7 +5,6 @@ use std::panic::AssertUnwindSafe;
 use std::task::Poll;
 
 use futures_util::FutureExt;
-use futures_util::future::Either;
 
 use super::report::log_crash;
 use super::{Context, Envelope, Flow, MessageOf, Worker};
@@ -86,11 +85,11 @@ fn serve<'a, W: Worker>(
                         last.clear();
                         let _ = W::format_message(&msg, last);
                     }
-                    Either::Left(dispatch(state, ctx, msg))
+                    dispatch(state, ctx, msg)
                 }
-                Event::Signal(signal) => {
-                    Either::Right(Box::pin(handle_signal(state, ctx, signal, last)))
-                }
+                Event::Signal(signal) => Handler::Signal {
+                    f: Box::pin(handle_signal(state, ctx, signal, last)),
+                },
             };
             if let Flow::Stop(reason) = handler.await {
                 break reason;
@@ -103,15 +102,59 @@ fn serve<'a, W: Worker>(
 
 /// The handler's future for `msg`, made outside the serving loop so the loop does not keep
 /// the message (or its drop flags) across the handler's awaits.
-fn dispatch<'a, W: Worker>(
+fn dispatch<'a, W: Worker, S>(
     state: &'a mut W,
     ctx: &'a mut Context<W>,
     msg: MessageOf<W>,
-) -> impl Future<Output = Flow> + Send + 'a {
+) -> Handler<
+    impl Future<Output = Flow> + Send + 'a,
+    impl Future<Output = Flow> + Send + 'a,
+    impl Future<Output = Flow> + Send + 'a,
+    S,
+> {
     match msg {
-        Envelope::Info(m) => Either::Left(state.handle_info(m, ctx)),
-        Envelope::Call(c) => Either::Right(Either::Left(state.handle_call(c, ctx))),
-        Envelope::Cast(c) => Either::Right(Either::Right(state.handle_cast(c, ctx))),
+        Envelope::Info(m) => Handler::Info {
+            f: state.handle_info(m, ctx),
+        },
+        Envelope::Call(c) => Handler::Call {
+            f: state.handle_call(c, ctx),
+        },
+        Envelope::Cast(c) => Handler::Cast {
+            f: state.handle_cast(c, ctx),
+        },
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// One callback's future. An enum of our own rather than nested `Either`s, so that its
+    /// poll is inlined: a panicking callback unwinds through no extra frames (each frame
+    /// costs the unwinder thousands of instructions, on the restart path).
+    #[project = HandlerProj]
+    enum Handler<I, C, K, S> {
+        Info { #[pin] f: I },
+        Call { #[pin] f: C },
+        Cast { #[pin] f: K },
+        Signal { #[pin] f: S },
+    }
+}
+
+impl<I, C, K, S> Future for Handler<I, C, K, S>
+where
+    I: Future<Output = Flow>,
+    C: Future<Output = Flow>,
+    K: Future<Output = Flow>,
+    S: Future<Output = Flow>,
+{
+    type Output = Flow;
+
+    #[inline(always)]
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Flow> {
+        match self.project() {
+            HandlerProj::Info { f } => f.poll(cx),
+            HandlerProj::Call { f } => f.poll(cx),
+            HandlerProj::Cast { f } => f.poll(cx),
+            HandlerProj::Signal { f } => f.poll(cx),
+        }
     }
 }
 
