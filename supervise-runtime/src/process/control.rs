@@ -150,6 +150,11 @@ impl Control {
         self.waker.register(waker);
     }
 
+    /// Whether signals are queued (one atomic load).
+    pub(crate) fn has_signals(&self) -> bool {
+        self.pending.load(Ordering::Acquire) & SIGNALS != 0
+    }
+
     /// The next queued signal, if any; cheap when there is none.
     pub(crate) fn take_signal(&self) -> Option<Signal> {
         if self.pending.load(Ordering::Acquire) & SIGNALS == 0 {

@@ -12,11 +12,6 @@ use crate::process::interrupt::interruptible;
 use crate::process::{Control, Rx, Signal};
 use crate::{ExitReason, panic};
 
-enum Event<M> {
-    Signal(Signal),
-    Message(M),
-}
-
 /// Serves the worker until it stops, then exits the process: exit signals first, the
 /// crash report after, the state dropped last.
 #[allow(clippy::manual_async_fn)] // on purpose, see below
@@ -64,9 +59,9 @@ fn outcome(
     }
 }
 
-/// The serving loop. A function returning an `async move` block rather than an `async fn`,
-/// and each await given a value that is not needed after it, so the process's task keeps
-/// the four references once and only one handler's future at a time.
+/// The serving loop. A function returning an `async move` block rather than an `async fn`
+/// (the task keeps the four references once), and no signal-sized value is kept across a
+/// callback's await: the process's task stays small.
 #[allow(clippy::manual_async_fn)] // on purpose, see above
 fn serve<'a, W: Worker>(
     state: &'a mut W,
@@ -75,86 +70,35 @@ fn serve<'a, W: Worker>(
     last: &'a mut String,
 ) -> impl Future<Output = ExitReason> + Send + 'a {
     async move {
-        let reason = loop {
-            // Signals are rare next to messages: their handling is boxed so that it does not
-            // make every process's task bigger. The handler's future is made before the
-            // await, so that neither the event nor the message is kept across it.
-            let handler = match next(&ctx.core.control, rx).await {
-                Event::Message(msg) => {
-                    if W::RECORD_LAST_MESSAGE {
-                        last.clear();
-                        let _ = W::format_message(&msg, last);
-                    }
-                    dispatch(state, ctx, msg)
+        let reason = 'serve: loop {
+            // `None`: a signal is queued (signals are served first). It is taken here, not
+            // by `next`, so that only a message is ever held across a callback.
+            let Some(msg) = next(&ctx.core.control, rx).await else {
+                let Some(signal) = ctx.core.control.take_signal() else {
+                    continue;
+                };
+                // Signals are rare next to messages: their handling is boxed so that it
+                // does not make every process's task bigger.
+                match Box::pin(handle_signal(state, ctx, signal, last)).await {
+                    Flow::Continue => continue,
+                    Flow::Stop(reason) => break 'serve reason,
                 }
-                Event::Signal(signal) => Handler::Signal {
-                    f: Box::pin(handle_signal(state, ctx, signal, last)),
-                },
             };
-            if let Flow::Stop(reason) = handler.await {
+            if W::RECORD_LAST_MESSAGE {
+                last.clear();
+                let _ = W::format_message(&msg, last);
+            }
+            let flow = match msg {
+                Envelope::Info(m) => state.handle_info(m, ctx).await,
+                Envelope::Call(c) => state.handle_call(c, ctx).await,
+                Envelope::Cast(c) => state.handle_cast(c, ctx).await,
+            };
+            if let Flow::Stop(reason) = flow {
                 break reason;
             }
         };
         Box::pin(state.terminate(&reason, ctx)).await;
         reason
-    }
-}
-
-/// The handler's future for `msg`, made outside the serving loop so the loop does not keep
-/// the message (or its drop flags) across the handler's awaits.
-fn dispatch<'a, W: Worker, S>(
-    state: &'a mut W,
-    ctx: &'a mut Context<W>,
-    msg: MessageOf<W>,
-) -> Handler<
-    impl Future<Output = Flow> + Send + 'a,
-    impl Future<Output = Flow> + Send + 'a,
-    impl Future<Output = Flow> + Send + 'a,
-    S,
-> {
-    match msg {
-        Envelope::Info(m) => Handler::Info {
-            f: state.handle_info(m, ctx),
-        },
-        Envelope::Call(c) => Handler::Call {
-            f: state.handle_call(c, ctx),
-        },
-        Envelope::Cast(c) => Handler::Cast {
-            f: state.handle_cast(c, ctx),
-        },
-    }
-}
-
-pin_project_lite::pin_project! {
-    /// One callback's future. An enum of our own rather than nested `Either`s, so that its
-    /// poll is inlined: a panicking callback unwinds through no extra frames (each frame
-    /// costs the unwinder thousands of instructions, on the restart path).
-    #[project = HandlerProj]
-    enum Handler<I, C, K, S> {
-        Info { #[pin] f: I },
-        Call { #[pin] f: C },
-        Cast { #[pin] f: K },
-        Signal { #[pin] f: S },
-    }
-}
-
-impl<I, C, K, S> Future for Handler<I, C, K, S>
-where
-    I: Future<Output = Flow>,
-    C: Future<Output = Flow>,
-    K: Future<Output = Flow>,
-    S: Future<Output = Flow>,
-{
-    type Output = Flow;
-
-    #[inline(always)]
-    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Flow> {
-        match self.project() {
-            HandlerProj::Info { f } => f.poll(cx),
-            HandlerProj::Call { f } => f.poll(cx),
-            HandlerProj::Cast { f } => f.poll(cx),
-            HandlerProj::Signal { f } => f.poll(cx),
-        }
     }
 }
 
@@ -186,14 +130,14 @@ fn record<W: Worker>(last: &mut String, what: std::fmt::Arguments<'_>) {
     let _ = last.write_fmt(what);
 }
 
-/// The next signal, or else the next message: signals are always served first.
-fn next<'a, M>(control: &'a Control, rx: &'a mut Rx<M>) -> impl Future<Output = Event<M>> + 'a {
+/// The next message, or `None` when a signal is queued: signals are always served first.
+fn next<'a, M>(control: &'a Control, rx: &'a mut Rx<M>) -> impl Future<Output = Option<M>> + 'a {
     poll_fn(move |cx| {
-        if let Some(signal) = control.take_signal() {
-            return Poll::Ready(Event::Signal(signal));
+        if control.has_signals() {
+            return Poll::Ready(None);
         }
         match rx.poll_recv(cx) {
-            Poll::Ready(Some(msg)) => Poll::Ready(Event::Message(msg)),
+            Poll::Ready(Some(msg)) => Poll::Ready(Some(msg)),
             // The process holds a sender to its own mailbox, so it never closes.
             Poll::Ready(None) | Poll::Pending => Poll::Pending,
         }
