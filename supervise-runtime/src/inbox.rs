@@ -87,7 +87,7 @@ impl<M: Send + 'static> Inbox<M> {
     /// # }
     /// ```
     pub fn with_mailbox(mailbox: Mailbox) -> Self {
-        let (core, rx) = process::new_core(Kind::Inbox, mailbox);
+        let (core, rx) = process::new_core(Kind::Inbox, mailbox, None);
         current::push_shell(ProcessRef(core.clone()));
         Inbox {
             core,

@@ -56,7 +56,12 @@ pub(crate) enum Kind {
 pub(crate) struct Control {
     pid: Pid,
     kind: Kind,
+    /// Cleared once, under the state lock, when the process terminates: read under that
+    /// lock it is the process's "dead" flag, read without it a liveness hint.
     alive: AtomicBool,
+    /// Whether exit signals become messages. Written and read under the state lock (an
+    /// atomic only so that it sits in the padding beside `alive` rather than in `State`).
+    trap_exit: AtomicBool,
     pending: AtomicU8,
     waker: AtomicWaker,
     state: Mutex<State>,
@@ -64,8 +69,6 @@ pub(crate) struct Control {
 
 #[derive(Default)]
 struct State {
-    dead: bool,
-    trap_exit: bool,
     /// While alive: the reason it was doomed with, if it was. Once dead: its exit reason.
     /// Boxed: a live, undoomed process (nearly all of them) pays one pointer for it.
     reason: Option<Box<ExitReason>>,
@@ -90,14 +93,24 @@ impl State {
 }
 
 impl Control {
-    pub(crate) fn new(kind: Kind) -> Self {
+    /// A live process's control block; `linked_to` starts in its links, which is one
+    /// half of a link made without taking this lock (see [`link_new`]).
+    pub(crate) fn new(kind: Kind, linked_to: Option<ProcessRef>) -> Self {
+        let links = match linked_to {
+            Some(p) => Links::One(p),
+            None => Links::None,
+        };
         Control {
             pid: Pid::next(),
             kind,
             alive: AtomicBool::new(true),
+            trap_exit: AtomicBool::new(false),
             pending: AtomicU8::new(0),
             waker: AtomicWaker::new(),
-            state: Mutex::new(State::default()),
+            state: Mutex::new(State {
+                links,
+                ..State::default()
+            }),
         }
     }
 
@@ -109,9 +122,15 @@ impl Control {
         self.alive.load(Ordering::Acquire)
     }
 
+    /// Whether the process has terminated, for code holding its state lock (`st`, taken
+    /// only to prove it: `alive` is cleared under that lock, so this read is exact).
+    fn dead(&self, _st: &State) -> bool {
+        !self.alive.load(Ordering::Relaxed)
+    }
+
     pub(crate) fn exit_reason(&self) -> Option<ExitReason> {
         let st = self.state.lock();
-        if st.dead {
+        if self.dead(&st) {
             st.reason.as_deref().cloned()
         } else {
             None
@@ -119,7 +138,8 @@ impl Control {
     }
 
     pub(crate) fn set_trap_exit(&self, on: bool) -> bool {
-        std::mem::replace(&mut self.state.lock().trap_exit, on)
+        let _st = self.state.lock();
+        self.trap_exit.swap(on, Ordering::Relaxed)
     }
 
     pub(crate) fn has_pending(&self) -> bool {
@@ -128,6 +148,11 @@ impl Control {
 
     pub(crate) fn register_waker(&self, waker: &Waker) {
         self.waker.register(waker);
+    }
+
+    /// Whether signals are queued (one atomic load).
+    pub(crate) fn has_signals(&self) -> bool {
+        self.pending.load(Ordering::Acquire) & SIGNALS != 0
     }
 
     /// The next queued signal, if any; cheap when there is none.
@@ -179,7 +204,7 @@ impl Control {
             return None;
         }
         let st = self.state.lock();
-        if st.dead {
+        if self.dead(&st) {
             None
         } else {
             st.reason.as_deref().cloned()
@@ -204,7 +229,7 @@ impl Control {
     /// Delivers an exit signal from `from`.
     pub(crate) fn exit_signal(&self, from: Pid, reason: ExitReason, via: Via) {
         let mut st = self.state.lock();
-        if st.dead {
+        if self.dead(&st) {
             return;
         }
         if via == Via::Link && st.links.remove(from).is_none() {
@@ -214,7 +239,7 @@ impl Control {
         if untrappable {
             return self.kill_locked(st, ExitReason::Killed);
         }
-        if st.trap_exit {
+        if self.trap_exit.load(Ordering::Relaxed) {
             let reason = if matches!(reason, ExitReason::Kill) {
                 ExitReason::Killed
             } else {
@@ -257,10 +282,9 @@ impl Control {
     pub(crate) fn terminate(&self, reason: ExitReason) {
         let (links, rare) = {
             let mut st = self.state.lock();
-            if st.dead {
+            if self.dead(&st) {
                 return;
             }
-            st.dead = true;
             self.alive.store(false, Ordering::Release);
             // A doomed process already has a box for its reason: reuse it.
             match st.reason.as_mut() {
@@ -306,7 +330,7 @@ impl Control {
     /// Adds `other` to this process's links; false if this process is dead.
     fn add_link(&self, other: &ProcessRef) -> bool {
         let mut st = self.state.lock();
-        if st.dead {
+        if self.dead(&st) {
             return false;
         }
         st.links.insert(other.clone());
@@ -323,7 +347,7 @@ impl Control {
 
     fn deliver_down(&self, down: Down) {
         let mut st = self.state.lock();
-        if st.dead {
+        if self.dead(&st) {
             return;
         }
         if let Some(rare) = st.rare.as_mut() {
@@ -342,7 +366,7 @@ impl Control {
 
     pub(crate) fn add_name(&self, name: Arc<str>) -> bool {
         let mut st = self.state.lock();
-        if st.dead {
+        if self.dead(&st) {
             return false;
         }
         st.rare().names.push(name);
@@ -359,7 +383,7 @@ impl Control {
     pub(crate) fn exit_waiter(&self) -> oneshot::Receiver<ExitReason> {
         let (tx, rx) = oneshot::channel();
         let mut st = self.state.lock();
-        match st.reason.as_deref().filter(|_| st.dead) {
+        match st.reason.as_deref().filter(|_| self.dead(&st)) {
             Some(reason) => {
                 let _ = tx.send(reason.clone());
             }
@@ -405,6 +429,35 @@ pub(crate) fn link(a: &ProcessRef, b: &ProcessRef) {
     }
 }
 
+/// Completes the link between `parent` and `child`, a process just made with `parent`
+/// already in its links (by [`Control::new`]) and not running yet: only `parent`'s side
+/// is left to add, so the child's lock is not taken on this path.
+pub(crate) fn link_new(parent: &ProcessRef, child: &ProcessRef) {
+    debug_assert!(child.control().is_linked(parent.pid()));
+    if !parent.control().add_link(child) {
+        // The parent is dead: no link, as `link` would leave it.
+        child.control().remove_link(parent.pid());
+        return;
+    }
+    if !child.is_alive() {
+        // As in `link`: the child died between the two steps.
+        if parent
+            .control()
+            .state
+            .lock()
+            .links
+            .remove(child.pid())
+            .is_some()
+        {
+            parent.control().exit_signal(
+                child.pid(),
+                child.control().exit_reason().unwrap_or(ExitReason::NoProc),
+                Via::DeadLink,
+            );
+        }
+    }
+}
+
 /// Removes the link between `a` and `b`, both ways.
 pub(crate) fn unlink(a: &ProcessRef, b: &ProcessRef) {
     a.control().remove_link(b.pid());
@@ -416,7 +469,7 @@ pub(crate) fn monitor(watcher: &ProcessRef, target: &ProcessRef) -> Ref {
     let reference = Ref::next();
     let registered = {
         let mut st = target.control().state.lock();
-        if st.dead {
+        if target.control().dead(&st) {
             false
         } else {
             st.rare().monitored_by.insert(reference, watcher.clone());
@@ -434,7 +487,7 @@ pub(crate) fn monitor(watcher: &ProcessRef, target: &ProcessRef) -> Ref {
     }
     {
         let mut st = watcher.control().state.lock();
-        if st.dead {
+        if watcher.control().dead(&st) {
             drop(st);
             target.control().forget_monitor(reference);
             return reference;

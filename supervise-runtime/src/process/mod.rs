@@ -52,10 +52,15 @@ impl<M: Send + 'static> Process for Core<M> {
     }
 }
 
-pub(crate) fn new_core<M: Send + 'static>(kind: Kind, mailbox: Mailbox) -> (Arc<Core<M>>, Rx<M>) {
+/// A new process's shared body; `linked_to` starts in its links (see [`control::link_new`]).
+pub(crate) fn new_core<M: Send + 'static>(
+    kind: Kind,
+    mailbox: Mailbox,
+    linked_to: Option<ProcessRef>,
+) -> (Arc<Core<M>>, Rx<M>) {
     let (tx, rx) = channel(mailbox);
     let core = Arc::new(Core {
-        control: Control::new(kind),
+        control: Control::new(kind, linked_to),
         tx,
     });
     (core, rx)

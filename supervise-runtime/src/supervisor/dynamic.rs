@@ -5,6 +5,7 @@
 
 use std::convert::Infallible;
 
+use futures_util::future::Either;
 use rustc_hash::FxHashMap;
 use tokio::time::Instant;
 
@@ -12,7 +13,7 @@ use super::decide::{self, AfterExit, RestartWindow};
 use super::flags::{self, Backoff, DynamicSupervisorSpec, Intensity};
 use super::info::{ChildCount, ChildError, ChildInfo, ChildPid, SupervisorStartError};
 use super::server::clean_shutdown;
-use super::spec::{ExtraArgs, SpecInner};
+use super::spec::{ExtraArgs, SpecInner, StartFuture};
 use super::{report, stop};
 use crate::process::{ProcessRef, Signal};
 use crate::worker::{Context, Flow, Init, ReplyTo, StartError, Worker};
@@ -37,6 +38,10 @@ pub struct DynamicSupervisor {
     extra: Option<ExtraArgs>,
     backoff: Option<Backoff>,
     children: FxHashMap<Pid, DynChild>,
+    /// The shutdown of every child, while all have the same (the usual case: children
+    /// started from one template): stopping them all then reads no child's spec, which
+    /// lives behind a pointer, one cache miss per child.
+    same_shutdown: Option<super::Shutdown>,
 }
 
 /// When a child signalled at `signalled` must be killed; none for brutal_kill and infinity.
@@ -123,18 +128,40 @@ impl Worker for DynamicSupervisor {
             extra: spec.extra_arguments,
             backoff: spec.backoff,
             children: FxHashMap::default(),
+            same_shutdown: None,
         })
     }
 
-    async fn handle_call(&mut self, req: DynamicRequest, _ctx: &mut Context<Self>) -> Flow {
-        match req.0 {
-            Request::StartChild(spec, reply) => reply.reply(self.start_child(spec).await),
-            Request::Terminate(pid, reply) => reply.reply(self.terminate_child(pid).await),
-            Request::Which(reply) => reply.reply(self.which_children()),
-            Request::Count(reply) => reply.reply(self.count_children()),
-            Request::Stop(reason) => return Flow::Stop(reason),
+    // A function returning an `async move` block, not an `async fn`: the request is moved
+    // into the future once rather than copied again on the first poll.
+    #[allow(clippy::manual_async_fn)]
+    fn handle_call(
+        &mut self,
+        req: DynamicRequest,
+        _ctx: &mut Context<Self>,
+    ) -> impl Future<Output = Flow> + Send {
+        async move {
+            match req.0 {
+                Request::StartChild(spec, reply) => {
+                    // A worker whose init never awaits starts without an await here.
+                    let started = match self.start_child(&spec) {
+                        Err(e) => Err(e),
+                        Ok(Either::Left(ready)) => ready.into_inner().map_err(ChildError::from),
+                        Ok(Either::Right(start)) => start.await.map_err(ChildError::from),
+                    };
+                    reply.reply(started.map(|p| self.add_child(spec, p)));
+                }
+                // Boxed: stopping a child waits on it, and that rare future should not make
+                // every request's future (start_child's above all) bigger.
+                Request::Terminate(pid, reply) => {
+                    reply.reply(Box::pin(self.terminate_child(pid)).await)
+                }
+                Request::Which(reply) => reply.reply(self.which_children()),
+                Request::Count(reply) => reply.reply(self.count_children()),
+                Request::Stop(reason) => return Flow::Stop(reason),
+            }
+            Flow::Continue
         }
-        Flow::Continue
     }
 
     async fn handle_info(&mut self, msg: DynamicInfo, ctx: &mut Context<Self>) -> Flow {
@@ -187,15 +214,26 @@ impl Worker for DynamicSupervisor {
 }
 
 impl DynamicSupervisor {
-    async fn start_child(&mut self, spec: SpecInner) -> Result<ProcessRef, ChildError> {
-        flags::check_dynamic_child(&spec).map_err(ChildError::Invalid)?;
+    /// Checks a new child against the rules and starts it (see `add_child`).
+    fn start_child(&self, spec: &SpecInner) -> Result<StartFuture, ChildError> {
+        flags::check_dynamic_child(spec).map_err(ChildError::Invalid)?;
         if self
             .max_children
             .is_some_and(|max| self.children.len() >= max)
         {
             return Err(ChildError::MaxChildren);
         }
-        let p = spec.start(self.extra.as_ref()).await?;
+        Ok(spec.start(self.extra.as_ref()))
+    }
+
+    /// Keeps a started child.
+    fn add_child(&mut self, spec: SpecInner, p: ProcessRef) -> ProcessRef {
+        // Every child is in the table here (a restart takes one out and puts it back
+        // within one callback), so this sees them all.
+        self.same_shutdown = match self.children.is_empty() {
+            true => Some(spec.shutdown),
+            false => self.same_shutdown.filter(|s| *s == spec.shutdown),
+        };
         let child = DynChild {
             spec,
             process: Some(p.clone()),
@@ -207,7 +245,7 @@ impl DynamicSupervisor {
             }),
         };
         self.children.insert(p.pid(), child);
-        Ok(p)
+        p
     }
 
     async fn restart(&mut self, key: Pid, mut child: DynChild, ctx: &mut Context<Self>) -> Flow {
@@ -294,7 +332,7 @@ impl DynamicSupervisor {
         self.children.retain(|_, c| c.process.is_some());
         for child in self.children.values() {
             if let Some(process) = &child.process {
-                stop::signal(process, child.spec.shutdown);
+                stop::signal(process, self.shutdown_of(child));
             }
         }
         let control = &ctx.core.control;
@@ -302,7 +340,10 @@ impl DynamicSupervisor {
         let mut exits = std::collections::VecDeque::new();
         let timer = tokio::time::sleep_until(signalled);
         tokio::pin!(timer);
-        let mut armed = self.next_deadline(signalled, None);
+        let mut armed = match self.same_shutdown {
+            Some(how) => deadline(signalled, how),
+            None => self.next_deadline(signalled, None),
+        };
         if let Some(at) = armed {
             timer.as_mut().reset(at);
         }
@@ -313,7 +354,7 @@ impl DynamicSupervisor {
                     for signal in exits.drain(..) {
                         let Signal::Exit { from, reason } = signal else { continue };
                         let Some(done) = self.children.remove(&from) else { continue };
-                        if !clean_shutdown(done.spec.shutdown, &reason) {
+                        if !clean_shutdown(self.shutdown_of(&done), &reason) {
                             let context = report::Context::ShutdownError;
                             report::dynamic_child(self.me.pid(), context, &done.spec, Some(from), &reason);
                         }
@@ -335,6 +376,11 @@ impl DynamicSupervisor {
                 }
             }
         }
+    }
+
+    /// A child's shutdown, without reading its spec when all children share one.
+    fn shutdown_of(&self, child: &DynChild) -> super::Shutdown {
+        self.same_shutdown.unwrap_or_else(|| child.spec.shutdown)
     }
 
     /// The earliest kill deadline after `past` among the children still stopping.

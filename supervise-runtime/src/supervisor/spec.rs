@@ -109,7 +109,8 @@ impl fmt::Display for ChildType {
 /// Starts one incarnation of a child, linked to the calling process (the supervisor).
 pub(crate) trait Starter: Send {
     fn start(&self, options: StartOptions, extra: Option<&ExtraArgs>) -> StartFuture;
-    fn box_clone(&self) -> Box<dyn Starter>;
+    /// A copy of `spec`, whose starter this is (the arguments cloned for the copy).
+    fn clone_spec(&self, spec: &SpecBox<dyn Starter>) -> SpecInner;
     /// The start arguments this spec owns (`W::Args`, or `A` of `with_extra_arguments`).
     fn args(&self) -> &(dyn Any + Send);
     /// The worker's type.
@@ -148,8 +149,8 @@ impl<W: Worker> Starter for Plain<W> {
             start_with::<W>(args, options).map(|started| started.map(Handle::into_process)),
         ))
     }
-    fn box_clone(&self) -> Box<dyn Starter> {
-        Box::new(Plain::<W> {
+    fn clone_spec(&self, spec: &SpecBox<dyn Starter>) -> SpecInner {
+        spec.with_starter(Plain::<W> {
             args: (self.clone)(&self.args),
             clone: self.clone,
         })
@@ -193,8 +194,8 @@ where
             start_with::<W>(args, options).map(|started| started.map(Handle::into_process)),
         ))
     }
-    fn box_clone(&self) -> Box<dyn Starter> {
-        Box::new(WithExtra::<W, E, A>(self.0.clone(), PhantomData))
+    fn clone_spec(&self, spec: &SpecBox<dyn Starter>) -> SpecInner {
+        spec.with_starter(WithExtra::<W, E, A>(self.0.clone(), PhantomData))
     }
     fn args(&self) -> &(dyn Any + Send) {
         &self.0
@@ -250,16 +251,49 @@ impl fmt::Debug for ExtraArgs {
     }
 }
 
-/// The untyped spec a supervisor keeps, one per child: kept small because a dynamic
-/// supervisor holds one per child. The worker's type facts come from the starter's
-/// vtable; what is rarely set (id, name, mailbox, argument display) is boxed on demand.
-pub(crate) struct SpecInner {
-    pub(crate) starter: Box<dyn Starter>,
+/// The untyped spec a supervisor keeps, one per child: one allocation holding the start
+/// arguments and the restart rules together, so that a supervisor's entry for a child is
+/// a pointer (a dynamic supervisor holds one per child, in a table that grows by copying).
+/// The worker's type facts come from the starter's vtable; what is rarely set (id, name,
+/// mailbox, argument display) is boxed on demand.
+pub(crate) struct SpecInner(Box<SpecBox<dyn Starter>>);
+
+/// The body of a [`SpecInner`]; `S` is the starter (a `Plain<W>` or `WithExtra<..>`, made
+/// `dyn Starter` by the box).
+pub(crate) struct SpecBox<S: ?Sized> {
     extras: Option<Box<Extras>>,
     pub(crate) restart: Restart,
     pub(crate) shutdown: Shutdown,
     pub(crate) child_type: ChildType,
     pub(crate) significant: bool,
+    pub(crate) starter: S,
+}
+
+impl SpecBox<dyn Starter> {
+    /// This spec's rules around another starter.
+    fn with_starter<S: Starter + 'static>(&self, starter: S) -> SpecInner {
+        SpecInner(Box::new(SpecBox {
+            extras: self.extras.clone(),
+            restart: self.restart,
+            shutdown: self.shutdown,
+            child_type: self.child_type,
+            significant: self.significant,
+            starter,
+        }))
+    }
+}
+
+impl std::ops::Deref for SpecInner {
+    type Target = SpecBox<dyn Starter>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for SpecInner {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
 }
 
 #[derive(Clone, Default)]
@@ -273,15 +307,15 @@ struct Extras {
 }
 
 impl SpecInner {
-    pub(crate) fn new(starter: Box<dyn Starter>) -> Self {
-        SpecInner {
-            starter,
+    pub(crate) fn new<S: Starter + 'static>(starter: S) -> Self {
+        SpecInner(Box::new(SpecBox {
             extras: None,
             restart: Restart::Permanent,
             shutdown: Shutdown::Timeout(Duration::from_millis(5000)),
             child_type: ChildType::Worker,
             significant: false,
-        }
+            starter,
+        }))
     }
 
     fn extras_mut(&mut self) -> &mut Extras {
@@ -352,14 +386,7 @@ impl SpecInner {
 
 impl Clone for SpecInner {
     fn clone(&self) -> Self {
-        SpecInner {
-            starter: self.starter.box_clone(),
-            extras: self.extras.clone(),
-            restart: self.restart,
-            shutdown: self.shutdown,
-            child_type: self.child_type,
-            significant: self.significant,
-        }
+        self.starter.clone_spec(self)
     }
 }
 
@@ -462,7 +489,7 @@ impl<W: Worker> ChildSpec<W> {
     /// A worker child whose arguments are copied with `clone` for each start (what
     /// `#[worker]`'s `child_spec` builds on).
     pub(crate) fn cloned_with(args: W::Args, clone: fn(&W::Args) -> W::Args) -> Self {
-        Self::from_starter(Box::new(Plain::<W> { args, clone }), ChildType::Worker)
+        Self::from_starter(Plain::<W> { args, clone }, ChildType::Worker)
     }
 
     /// A worker whose `Args` are `(E, A)`: `E` comes from the dynamic supervisor's
@@ -496,13 +523,10 @@ impl<W: Worker> ChildSpec<W> {
         E: Clone + Send + 'static,
         A: Clone + Send + 'static,
     {
-        Self::from_starter(
-            Box::new(WithExtra::<W, E, A>(args, PhantomData)),
-            ChildType::Worker,
-        )
+        Self::from_starter(WithExtra::<W, E, A>(args, PhantomData), ChildType::Worker)
     }
 
-    fn from_starter(starter: Box<dyn Starter>, child_type: ChildType) -> Self {
+    fn from_starter<S: Starter + 'static>(starter: S, child_type: ChildType) -> Self {
         let mut inner = SpecInner::new(starter);
         inner.child_type = child_type;
         inner.shutdown = match child_type {

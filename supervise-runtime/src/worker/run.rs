@@ -12,11 +12,6 @@ use crate::process::interrupt::interruptible;
 use crate::process::{Control, Rx, Signal};
 use crate::{ExitReason, panic};
 
-enum Event<M> {
-    Signal(Signal),
-    Message(M),
-}
-
 /// Serves the worker until it stops, then exits the process: exit signals first, the
 /// crash report after, the state dropped last.
 #[allow(clippy::manual_async_fn)] // on purpose, see below
@@ -30,26 +25,18 @@ pub(super) fn run<W: Worker>(
     async move {
         let core = ctx.core.clone();
         let mut last = String::new();
-        let served = {
+        // Taken apart at once, so the outcome is not kept across the (rare) await below.
+        let (reason, report, crashed) = outcome({
             let body =
                 AssertUnwindSafe(serve(&mut state, &mut ctx, &mut rx, &mut last)).catch_unwind();
             interruptible(&core.control, body).await
-        };
-        let (reason, report) = match served {
-            Ok(Ok(reason)) => {
-                let report = reason.is_failure();
-                (reason, report)
-            }
-            Ok(Err(payload)) => {
-                let reason = panic::reason(payload);
-                // GenServer runs terminate after a crash in a callback too. Boxed: this
-                // rare path should not make every idle process's task bigger.
-                let terminate = AssertUnwindSafe(state.terminate(&reason, &mut ctx)).catch_unwind();
-                let _ = Box::pin(interruptible(&core.control, terminate)).await;
-                (reason, true)
-            }
-            Err(signal_reason) => (signal_reason, false),
-        };
+        });
+        if crashed {
+            // GenServer runs terminate after a crash in a callback too. Boxed: this
+            // rare path should not make every idle process's task bigger.
+            let terminate = AssertUnwindSafe(state.terminate(&reason, &mut ctx)).catch_unwind();
+            let _ = Box::pin(interruptible(&core.control, terminate)).await;
+        }
         drop(rx);
         core.control.terminate(reason.clone());
         if report {
@@ -58,41 +45,63 @@ pub(super) fn run<W: Worker>(
     }
 }
 
-async fn serve<W: Worker>(
-    state: &mut W,
-    ctx: &mut Context<W>,
-    rx: &mut Rx<MessageOf<W>>,
-    last: &mut String,
-) -> ExitReason {
-    let reason = 'serve: loop {
-        // Signals are rare next to messages: their handling is boxed so that it does not
-        // make every process's task bigger, and only a message is held across a handler.
-        let msg = match next(&ctx.core.control, rx).await {
-            Event::Message(msg) => msg,
-            Event::Signal(signal) => {
+/// How serving ended: the exit reason, whether to report it, whether a callback panicked.
+fn outcome(
+    served: Result<std::thread::Result<ExitReason>, ExitReason>,
+) -> (ExitReason, bool, bool) {
+    match served {
+        Ok(Ok(reason)) => {
+            let report = reason.is_failure();
+            (reason, report, false)
+        }
+        Ok(Err(payload)) => (panic::reason(payload), true, true),
+        Err(signal_reason) => (signal_reason, false, false),
+    }
+}
+
+/// The serving loop. A function returning an `async move` block rather than an `async fn`
+/// (the task keeps the four references once), and no signal-sized value is kept across a
+/// callback's await: the process's task stays small.
+#[allow(clippy::manual_async_fn)] // on purpose, see above
+fn serve<'a, W: Worker>(
+    state: &'a mut W,
+    ctx: &'a mut Context<W>,
+    rx: &'a mut Rx<MessageOf<W>>,
+    last: &'a mut String,
+) -> impl Future<Output = ExitReason> + Send + 'a {
+    async move {
+        let reason = 'serve: loop {
+            // `None`: a signal is queued (signals are served first). It is taken here, not
+            // by `next`, so that only a message is ever held across a callback.
+            let Some(msg) = next(&ctx.core.control, rx).await else {
+                let Some(signal) = ctx.core.control.take_signal() else {
+                    continue;
+                };
+                // Signals are rare next to messages: their handling is boxed so that it
+                // does not make every process's task bigger.
                 match Box::pin(handle_signal(state, ctx, signal, last)).await {
                     Flow::Continue => continue,
                     Flow::Stop(reason) => break 'serve reason,
                 }
+            };
+            if W::RECORD_LAST_MESSAGE {
+                last.clear();
+                if report::wanted() {
+                    let _ = W::format_message(&msg, last);
+                }
+            }
+            let flow = match msg {
+                Envelope::Info(m) => state.handle_info(m, ctx).await,
+                Envelope::Call(c) => state.handle_call(c, ctx).await,
+                Envelope::Cast(c) => state.handle_cast(c, ctx).await,
+            };
+            if let Flow::Stop(reason) = flow {
+                break reason;
             }
         };
-        if W::RECORD_LAST_MESSAGE {
-            last.clear();
-            if report::wanted() {
-                let _ = W::format_message(&msg, last);
-            }
-        }
-        let flow = match msg {
-            Envelope::Info(m) => state.handle_info(m, ctx).await,
-            Envelope::Call(c) => state.handle_call(c, ctx).await,
-            Envelope::Cast(c) => state.handle_cast(c, ctx).await,
-        };
-        if let Flow::Stop(reason) = flow {
-            break reason;
-        }
-    };
-    Box::pin(state.terminate(&reason, ctx)).await;
-    reason
+        Box::pin(state.terminate(&reason, ctx)).await;
+        reason
+    }
 }
 
 async fn handle_signal<W: Worker>(
@@ -125,17 +134,16 @@ fn record<W: Worker>(last: &mut String, what: std::fmt::Arguments<'_>) {
     }
 }
 
-/// The next signal, or else the next message: signals are always served first.
-async fn next<M>(control: &Control, rx: &mut Rx<M>) -> Event<M> {
-    poll_fn(|cx| {
-        if let Some(signal) = control.take_signal() {
-            return Poll::Ready(Event::Signal(signal));
+/// The next message, or `None` when a signal is queued: signals are always served first.
+fn next<'a, M>(control: &'a Control, rx: &'a mut Rx<M>) -> impl Future<Output = Option<M>> + 'a {
+    poll_fn(move |cx| {
+        if control.has_signals() {
+            return Poll::Ready(None);
         }
         match rx.poll_recv(cx) {
-            Poll::Ready(Some(msg)) => Poll::Ready(Event::Message(msg)),
+            Poll::Ready(Some(msg)) => Poll::Ready(Some(msg)),
             // The process holds a sender to its own mailbox, so it never closes.
             Poll::Ready(None) | Poll::Pending => Poll::Pending,
         }
     })
-    .await
 }

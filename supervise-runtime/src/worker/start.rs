@@ -197,7 +197,10 @@ fn prepare<W: Worker>(options: &StartOptions) -> Result<Prepared<W>, StartError>
         true => Some(current::process().ok_or(StartError::NoCaller)?),
         false => None,
     };
-    let (core, rx) = new_core::<MessageOf<W>>(Kind::Task, options.mailbox);
+    // The child is made with its half of the link to the parent, so linking it below takes
+    // only the parent's lock. A failed registration terminates it before the parent's half
+    // exists, and the parent drops the exit signal of a link it does not hold.
+    let (core, rx) = new_core::<MessageOf<W>>(Kind::Task, options.mailbox, parent.clone());
     let me = ProcessRef(core.clone());
     if let Some(name) = &options.name
         && let Err(e) = registry::register(name, &me)
@@ -209,7 +212,7 @@ fn prepare<W: Worker>(options: &StartOptions) -> Result<Prepared<W>, StartError>
         });
     }
     if let Some(parent) = &parent {
-        control::link(parent, &me);
+        control::link_new(parent, &me);
     }
     let ctx = Context {
         core: core.clone(),
