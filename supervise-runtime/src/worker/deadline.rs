@@ -18,7 +18,7 @@
 
 use std::cell::RefCell;
 use std::cmp::Ordering as CmpOrdering;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 
@@ -40,8 +40,9 @@ type Entry = (Instant, Weak<dyn Expire>);
 /// What callers and the keeper share, under one lock that is uncontended in practice:
 /// only this thread's callers push, and the keeper looks once in a while.
 struct Inbox {
-    /// The latest registrations, oldest first, at most [`RECENT`].
-    recent: VecDeque<Entry>,
+    /// The latest registrations: a ring written at `next`, which overwrites the oldest.
+    recent: [Option<Entry>; RECENT],
+    next: usize,
     /// Registrations evicted from `recent` while their call still waited.
     unread: Vec<Entry>,
     /// When the keeper will wake by itself; `None` while it is planning or has nothing
@@ -77,16 +78,12 @@ pub(crate) fn register(deadline: Instant, slot: Weak<dyn Expire>) {
 fn push(shared: &Shared, deadline: Instant, slot: Weak<dyn Expire>) {
     let (wake, evicted) = {
         let mut inbox = shared.inbox.lock();
-        let mut evicted = None;
-        if inbox.recent.len() >= RECENT
-            && let Some(oldest) = inbox.recent.pop_front()
-        {
-            match still_waiting(&oldest.1) {
-                true => inbox.unread.push(oldest),
-                false => evicted = Some(oldest),
-            }
+        let at = inbox.next;
+        inbox.next = (at + 1) % RECENT;
+        let mut evicted = inbox.recent[at].replace((deadline, slot));
+        if let Some(oldest) = evicted.take_if(|(_, slot)| still_waiting(slot)) {
+            inbox.unread.push(oldest);
         }
-        inbox.recent.push_back((deadline, slot));
         let wake = inbox.unread.len() >= DRAIN_AT || inbox.next_wake.is_none_or(|at| deadline < at);
         (wake, evicted)
     };
@@ -100,7 +97,8 @@ fn push(shared: &Shared, deadline: Instant, slot: Weak<dyn Expire>) {
 fn start() -> Arc<Shared> {
     let shared = Arc::new(Shared {
         inbox: Mutex::new(Inbox {
-            recent: VecDeque::with_capacity(RECENT),
+            recent: [const { None }; RECENT],
+            next: 0,
             unread: Vec::new(),
             next_wake: None,
         }),
@@ -140,6 +138,7 @@ impl Drop for Alive {
     }
 }
 
+#[inline]
 fn still_waiting(slot: &Weak<dyn Expire>) -> bool {
     // Both halves of an answered call are usually gone: no need to upgrade then.
     slot.strong_count() > 0 && slot.upgrade().is_some_and(|s| s.is_waiting())
@@ -158,20 +157,20 @@ async fn keep(shared: Arc<Shared>) {
             let mut inbox = shared.inbox.lock();
             inbox.next_wake = None; // planning: every registration wakes us
             std::mem::swap(&mut inbox.unread, &mut batch);
-            let active = !batch.is_empty() || !inbox.recent.is_empty();
+            let mut active = !batch.is_empty();
             // Keep only the ring's waiting calls; the due ones go to the heap to expire.
             let mut earliest = None::<Instant>;
-            inbox.recent.retain(|(at, slot)| {
+            for entry in &mut inbox.recent {
+                let Some((at, slot)) = entry else { continue };
+                active = true;
                 if !still_waiting(slot) {
-                    return false;
+                    *entry = None;
+                } else if *at <= now {
+                    batch.extend(entry.take());
+                } else {
+                    earliest = Some(earliest.map_or(*at, |e| e.min(*at)));
                 }
-                if *at <= now {
-                    batch.push((*at, slot.clone()));
-                    return false;
-                }
-                earliest = Some(earliest.map_or(*at, |e| e.min(*at)));
-                true
-            });
+            }
             (active, earliest)
         };
         heap.extend(
