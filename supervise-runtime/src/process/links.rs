@@ -3,10 +3,9 @@
 //! Most processes are linked to exactly one other (a child to its supervisor), so the
 //! common case must not allocate; a supervisor with many children gets a hash map.
 
-use rustc_hash::FxHashMap;
-
 use super::ProcessRef;
 use crate::Pid;
+use crate::pid::PidMap;
 
 #[derive(Default)]
 pub(crate) enum Links {
@@ -15,7 +14,7 @@ pub(crate) enum Links {
     One(ProcessRef),
     /// Boxed: a process with many links is rare (a supervisor), and this keeps every
     /// other process's control block small.
-    Many(Box<FxHashMap<Pid, ProcessRef>>),
+    Many(Box<PidMap<ProcessRef>>),
 }
 
 impl Links {
@@ -27,7 +26,7 @@ impl Links {
                 let Links::One(first) = std::mem::take(self) else {
                     return;
                 };
-                let mut map = FxHashMap::default();
+                let mut map = PidMap::default();
                 map.insert(first.pid(), first);
                 map.insert(other.pid(), other);
                 *self = Links::Many(Box::new(map));

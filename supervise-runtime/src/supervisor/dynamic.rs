@@ -5,8 +5,8 @@
 
 use std::convert::Infallible;
 
+use crate::pid::PidMap;
 use futures_util::future::Either;
-use rustc_hash::FxHashMap;
 use tokio::time::Instant;
 
 use super::decide::{self, AfterExit, RestartWindow};
@@ -37,7 +37,7 @@ pub struct DynamicSupervisor {
     max_children: Option<usize>,
     extra: Option<ExtraArgs>,
     backoff: Option<Backoff>,
-    children: FxHashMap<Pid, DynChild>,
+    children: PidMap<DynChild>,
     /// The shutdown of every child, while all have the same (the usual case: children
     /// started from one template): stopping them all then reads no child's spec, which
     /// lives behind a pointer, one cache miss per child.
@@ -127,7 +127,7 @@ impl Worker for DynamicSupervisor {
             max_children: spec.max_children,
             extra: spec.extra_arguments,
             backoff: spec.backoff,
-            children: FxHashMap::default(),
+            children: PidMap::default(),
             same_shutdown: None,
         })
     }
