@@ -131,9 +131,12 @@
 //! callback panicked (and after `terminate` ran), which may differ from OTP, where it is
 //! the state before the message. An abnormal stop (`Flow::Stop` with a failure, or a
 //! handler's error) is reported the same way; a process killed by an exit signal is not.
-//! The report is formatted only when a subscriber listens to that target. When none does,
-//! the panic goes to the panic hook that was installed before (by default it prints to
-//! stderr), so a crash is never silent.
+//! The report is formatted only when a subscriber listens to that target, and so is the
+//! `Debug` form of each message a worker handles: without a subscriber, no message is
+//! formatted for a report nobody would read (a subscriber installed later sees
+//! `<not recorded>` for a message handled before it). When none listens, the panic goes
+//! to the panic hook that was installed before (by default it prints to stderr), so a
+//! crash is never silent.
 //!
 //! Design choices that differ from the BEAM, on purpose:
 //! - `init` runs in the caller's task, as the new process, before the process's task is
