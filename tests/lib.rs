@@ -92,7 +92,22 @@ impl<S: tracing::Subscriber> Layer<S> for Recorder {
 pub fn capture_logs() -> (tracing::subscriber::DefaultGuard, Logs) {
     let logs = Logs::default();
     let subscriber = tracing_subscriber::registry().with(Recorder(logs.clone()));
-    (tracing::subscriber::set_default(subscriber), logs)
+    (scoped_subscriber(subscriber), logs)
+}
+
+/// Makes `subscriber` this thread's default, safely next to tests on other threads that
+/// have none. `tracing` caches per call site whether anyone listens; with a single
+/// registered subscriber, a thread without one that reaches a call site first caches
+/// "nobody" for every thread (tokio-rs/tracing#3611), and this thread's capture would
+/// then miss the event. So a global subscriber is installed first (it makes the cache say
+/// "ask each time"), and the cache is rebuilt for call sites registered before it.
+pub fn scoped_subscriber(
+    subscriber: impl tracing::Subscriber + Send + Sync + 'static,
+) -> tracing::subscriber::DefaultGuard {
+    install_global_subscriber();
+    let guard = tracing::subscriber::set_default(subscriber);
+    tracing::callsite::rebuild_interest_cache();
+    guard
 }
 
 /// How the probe's `init` behaves (shared, so a test can change it between restarts).
@@ -334,6 +349,16 @@ impl<S: tracing::Subscriber> Layer<S> for GlobalLayer {
     }
 }
 
+/// Installs [`GlobalLayer`] as the global subscriber, once per test binary.
+fn install_global_subscriber() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let _ = tracing::subscriber::set_global_default(
+            tracing_subscriber::registry().with(GlobalLayer),
+        );
+    });
+}
+
 /// Stops capturing on this thread when dropped.
 #[derive(Debug)]
 pub struct CaptureGuard(());
@@ -347,12 +372,7 @@ impl Drop for CaptureGuard {
 /// Captures `tracing` events emitted on this thread until the guard drops (use a
 /// current-thread runtime, the `#[tokio::test]` default, so every process logs here).
 pub fn capture() -> (Reports, CaptureGuard) {
-    static INSTALL: std::sync::Once = std::sync::Once::new();
-    INSTALL.call_once(|| {
-        let _ = tracing::subscriber::set_global_default(
-            tracing_subscriber::registry().with(GlobalLayer),
-        );
-    });
+    install_global_subscriber();
     let reports = Reports::default();
     CURRENT.with(|c| *c.borrow_mut() = Some(reports.clone()));
     (reports, CaptureGuard(()))

@@ -54,7 +54,7 @@ mod log {
             .with_ansi(false)
             .with_writer(move || writer.clone())
             .finish();
-        (captured, tracing::subscriber::set_default(subscriber))
+        (captured, tests::scoped_subscriber(subscriber))
     }
 }
 
@@ -526,56 +526,4 @@ mod signals {
         assert_eq!(sup.stop(ExitReason::Shutdown).await, ExitReason::Shutdown);
         assert_eq!(asked.elapsed(), Duration::from_millis(5000));
     }
-}
-
-/// Counts how often it is formatted.
-pub struct Counted(Arc<AtomicUsize>);
-
-impl std::fmt::Debug for Counted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fetch_add(1, SeqCst);
-        f.write_str("Counted")
-    }
-}
-
-/// Takes `Counted` messages.
-pub struct Tally;
-
-#[worker]
-impl Tally {
-    fn init() -> Self {
-        Tally
-    }
-
-    #[info]
-    fn note(&mut self, _counted: Counted) {}
-
-    #[call]
-    fn sync(&mut self) {}
-}
-
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-
-#[tokio::test]
-async fn messages_are_formatted_for_crash_reports_only_while_someone_listens() {
-    let formatted = Arc::new(AtomicUsize::new(0));
-    let tally = Tally::start().await.unwrap();
-    for _ in 0..3 {
-        tally.note(Counted(formatted.clone())).unwrap();
-    }
-    tally.sync().await.unwrap();
-    assert_eq!(
-        formatted.load(SeqCst),
-        0,
-        "no subscriber: nothing formatted"
-    );
-
-    let (log, _guard) = log::capture();
-    for _ in 0..3 {
-        tally.note(Counted(formatted.clone())).unwrap();
-    }
-    tally.sync().await.unwrap();
-    assert_eq!(formatted.load(SeqCst), 3, "one format per message");
-    assert!(log.text().is_empty(), "and no report without a crash");
 }
