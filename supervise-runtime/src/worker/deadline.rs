@@ -6,9 +6,9 @@
 //! started on first use) through a buffer that the keeper does not listen on: pushing
 //! wakes nobody. The buffer's front is a short ring of the latest registrations: a new
 //! one evicts the oldest, which is nearly always answered by then and is dropped on the
-//! spot, so a reply slot's memory is freed one call later and reused by the next call
-//! instead of being held until the keeper looks. Only a registration evicted while its
-//! call still waits goes on to the keeper's heap.
+//! spot: a reply slot's memory is freed [`RECENT`] calls later, while still in cache, and
+//! reused by the next call, instead of being held until the keeper looks. Only a
+//! registration evicted while its call still waits goes on to the keeper's heap.
 //!
 //! The keeper sleeps until the earliest deadline it knows (in the ring or its heap). A
 //! caller wakes it only when its deadline is earlier than that (or while the keeper is
