@@ -7,6 +7,7 @@
 //! cargo run --release -p supervise-bench -- --quick  # smaller N, a smoke test
 //! cargo run --release -p supervise-bench -- --scale  # spawn at 1 000 000 vs 100 000
 //! cargo run --release -p supervise-bench -- --run supervise call 100000   # one run
+//! cargo run --release -p supervise-bench -- --run supervise restart 10000 --windows
 //! ```
 
 mod baseline;
@@ -119,6 +120,9 @@ fn spawn_run(system: &str, workload: &str, n: usize) -> Record {
 fn run_one(args: &[String]) {
     let (system, workload) = (args[0].as_str(), args[1].clone());
     let n: usize = args[2].parse().expect("n");
+    if args.iter().any(|a| a == "--windows") {
+        workloads::RESTART_WINDOWS.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     // The restart workload panics on purpose, 10 000 times: keep stderr quiet.
     if std::env::var_os("BENCH_PANICS").is_none() {
         std::panic::set_hook(Box::new(|_| {}));

@@ -71,12 +71,20 @@ pub async fn memory<S: System>(n: usize) -> Record {
     r
 }
 
+/// Whether `restart` also prints, to stderr, the p50 of each block of 1 000 restarts and
+/// when the block ended (`--run <system> restart <n> --windows`): how a run's restarts
+/// change over its life, which one p50 hides.
+pub static RESTART_WINDOWS: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
 pub async fn restart<S: System>(n: usize) -> Record {
     let sup = S::supervisor().await;
     let started = Latch::new(1);
     S::start_child(&sup, Args::new(&started)).await;
     started.wait().await;
     let mut samples = Vec::with_capacity(n);
+    let mut block_ends = Vec::new();
+    let start = Instant::now();
     for i in 0..(100 + n) {
         let child = S::current(&sup).await;
         started.add(1);
@@ -85,7 +93,21 @@ pub async fn restart<S: System>(n: usize) -> Record {
         started.wait().await;
         if i >= 100 {
             samples.push(t.elapsed());
+            if samples.len() % 1_000 == 0 {
+                block_ends.push(start.elapsed());
+            }
         }
+    }
+    if RESTART_WINDOWS.load(std::sync::atomic::Ordering::Relaxed) {
+        let blocks: Vec<String> = samples
+            .chunks_exact(1_000)
+            .zip(&block_ends)
+            .map(|(block, end)| {
+                let (p50, _) = percentiles(&mut block.to_vec());
+                format!("{p50:.1}µs@{}ms", end.as_millis())
+            })
+            .collect();
+        eprintln!("{} restart p50 per 1 000: {}", S::NAME, blocks.join(" "));
     }
     let total: Duration = samples.iter().sum();
     let window = (n / 10).max(1);
