@@ -1,5 +1,6 @@
 //! The worker's process loop.
 
+use std::fmt::Write;
 use std::future::poll_fn;
 use std::panic::AssertUnwindSafe;
 use std::task::Poll;
@@ -84,12 +85,7 @@ fn serve<'a, W: Worker>(
                     Flow::Stop(reason) => break 'serve reason,
                 }
             };
-            if W::RECORD_LAST_MESSAGE {
-                last.clear();
-                if report::wanted() {
-                    let _ = W::format_message(&msg, last);
-                }
-            }
+            record::<W>(last, |out| W::format_message(&msg, out));
             let flow = match msg {
                 Envelope::Info(m) => state.handle_info(m, ctx).await,
                 Envelope::Call(c) => state.handle_call(c, ctx).await,
@@ -112,25 +108,27 @@ async fn handle_signal<W: Worker>(
 ) -> Flow {
     match signal {
         Signal::Exit { from, reason } => {
-            record::<W>(last, format_args!("{{'EXIT', {from}, {reason}}}"));
+            record::<W>(last, |out| write!(out, "{{'EXIT', {from}, {reason}}}"));
             state.handle_exit(from, reason, ctx).await
         }
         Signal::Down(down) => {
             let (r, pid, why) = (down.reference, down.pid, &down.reason);
-            record::<W>(last, format_args!("{{'DOWN', {r}, {pid}, {why}}}"));
+            record::<W>(last, |out| write!(out, "{{'DOWN', {r}, {pid}, {why}}}"));
             state.handle_down(down, ctx).await
         }
     }
 }
 
-fn record<W: Worker>(last: &mut String, what: std::fmt::Arguments<'_>) {
-    use std::fmt::Write;
+/// Keeps what is being handled for the crash report: nothing for a worker that keeps no
+/// last message (a supervisor, say: formatting stays off its restart path), and only the
+/// clearing while no subscriber would read a report.
+fn record<W: Worker>(last: &mut String, write: impl FnOnce(&mut String) -> std::fmt::Result) {
     if !W::RECORD_LAST_MESSAGE {
-        return; // a supervisor, say: keep formatting off its restart path
+        return;
     }
     last.clear();
     if report::wanted() {
-        let _ = last.write_fmt(what);
+        let _ = write(last);
     }
 }
 
