@@ -578,6 +578,34 @@ async fn signals_are_served_before_queued_messages() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_signal_reaches_an_idle_worker_however_many_came_before() {
+    // The worker registers its task's waker once; each signal must still wake it, after
+    // any number of earlier signals and messages, whichever thread it sleeps on.
+    let mut events = Inbox::<String>::new();
+    let p = start::<Probe>(ProbeInit::Trap(events.addr()))
+        .await
+        .unwrap();
+    for round in 0..200 {
+        p.process().exit(ExitReason::error(format!("ping {round}")));
+        // Bounded, so that a lost wake fails rather than hangs the test.
+        let got = tokio::time::timeout(Duration::from_secs(10), events.recv()).await;
+        assert_eq!(
+            got.expect("the signal must wake the worker"),
+            Ok(Received::Message(format!("exit ping {round}")))
+        );
+        if round % 2 == 0 {
+            assert_eq!(
+                p.call(Call::Get).await,
+                Ok(0),
+                "idle again after round {round}"
+            );
+        }
+    }
+    p.process().exit(ExitReason::Kill);
+    assert_eq!(p.process().wait().await, ExitReason::Killed);
+}
+
 #[tokio::test]
 async fn worker_monitors_deliver_down_to_handle_down() {
     let mut events = Inbox::<String>::new();

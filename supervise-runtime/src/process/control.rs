@@ -17,7 +17,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::task::Waker;
 
-use futures_util::task::AtomicWaker;
 use parking_lot::Mutex;
 use rustc_hash::FxHashMap;
 use tokio::sync::oneshot;
@@ -63,7 +62,9 @@ pub(crate) struct Control {
     /// atomic only so that it sits in the padding beside `alive` rather than in `State`).
     trap_exit: AtomicBool,
     pending: AtomicU8,
-    waker: AtomicWaker,
+    /// Whom to wake for a signal. Kept, not taken, by a wake: a process task registers
+    /// its waker once (it never changes for a task's life) rather than at every poll.
+    waker: Mutex<Option<Waker>>,
     state: Mutex<State>,
 }
 
@@ -106,7 +107,7 @@ impl Control {
             alive: AtomicBool::new(true),
             trap_exit: AtomicBool::new(false),
             pending: AtomicU8::new(0),
-            waker: AtomicWaker::new(),
+            waker: Mutex::new(None),
             state: Mutex::new(State {
                 links,
                 ..State::default()
@@ -146,8 +147,19 @@ impl Control {
         self.pending.load(Ordering::Acquire) != 0
     }
 
+    /// Registers the waker that signals wake, in place of the one registered before.
     pub(crate) fn register_waker(&self, waker: &Waker) {
-        self.waker.register(waker);
+        let mut slot = self.waker.lock();
+        match &mut *slot {
+            Some(w) => w.clone_from(waker),
+            none => *none = Some(waker.clone()),
+        }
+    }
+
+    fn wake(&self) {
+        if let Some(w) = &*self.waker.lock() {
+            w.wake_by_ref();
+        }
     }
 
     /// Whether signals are queued (one atomic load).
@@ -247,7 +259,7 @@ impl Control {
             };
             self.push(&mut st, Signal::Exit { from, reason });
             drop(st);
-            self.waker.wake();
+            self.wake();
             return;
         }
         if reason.is_normal() && !(via == Via::Exit && from == self.pid) {
@@ -269,7 +281,7 @@ impl Control {
                     self.pending.fetch_or(DOOMED, Ordering::AcqRel);
                 }
                 drop(st);
-                self.waker.wake();
+                self.wake();
             }
             Kind::Inbox => {
                 drop(st);
@@ -293,10 +305,14 @@ impl Control {
             }
             (std::mem::take(&mut st.links), st.rare.take())
         };
-        if self.kind == Kind::Inbox {
-            // Whoever waits in `recv` must see the death. A task process terminates from
-            // its own task, where there is nobody to wake.
-            self.waker.wake();
+        // Nothing will wake the process again: let go of its task. Whoever waits in an
+        // inbox's `recv` must see the death; a task process terminates from its own task,
+        // where there is nobody to wake.
+        let waker = self.waker.lock().take();
+        if self.kind == Kind::Inbox
+            && let Some(waker) = waker
+        {
+            waker.wake();
         }
         let link_reason = match reason {
             ExitReason::Kill => ExitReason::Killed,
@@ -355,7 +371,7 @@ impl Control {
         }
         self.push(&mut st, Signal::Down(down));
         drop(st);
-        self.waker.wake();
+        self.wake();
     }
 
     fn forget_monitor(&self, reference: Ref) {

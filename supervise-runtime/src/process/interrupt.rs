@@ -14,13 +14,20 @@ pin_project_lite::pin_project! {
     /// A struct rather than an `async fn`, so the body is stored once inside the task.
     pub(crate) struct Interruptible<'a, F> {
         control: &'a Control,
+        // Whether this task's waker is registered with the process: it stays registered
+        // (a signal wakes it without taking it) and a task's waker never changes.
+        registered: bool,
         #[pin]
         body: F,
     }
 }
 
 pub(crate) fn interruptible<F: Future>(control: &Control, body: F) -> Interruptible<'_, F> {
-    Interruptible { control, body }
+    Interruptible {
+        control,
+        registered: false,
+        body,
+    }
 }
 
 impl<F: Future> Future for Interruptible<'_, F> {
@@ -35,7 +42,10 @@ impl<F: Future> Future for Interruptible<'_, F> {
         if let Poll::Ready(out) = this.body.poll(cx) {
             return Poll::Ready(Ok(out));
         }
-        control.register_waker(cx.waker());
+        if !*this.registered {
+            control.register_waker(cx.waker());
+            *this.registered = true;
+        }
         if control.has_pending() {
             // A signal landed before the waker was registered: poll again rather than sleep.
             cx.waker().wake_by_ref();

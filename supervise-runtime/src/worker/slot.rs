@@ -8,9 +8,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
-use futures_util::task::AtomicWaker;
 use parking_lot::Mutex;
 
 const WAITING: u8 = 0;
@@ -19,10 +18,20 @@ const DROPPED: u8 = 2;
 const EXPIRED: u8 = 3;
 const CANCELLED: u8 = 4;
 
+/// Design note. One uncontended lock guards the reply and the caller's waker together,
+/// so a round trip takes it three times (the caller parks, the callee answers, the
+/// caller takes the answer) and wakes the caller once. `state` mirrors the settled state
+/// for lock-free reads, so the common "already settled" checks (a reply handle dropped
+/// after replying, a keeper looking at an answered call) touch no lock.
 pub(crate) struct Slot<T> {
+    /// Written only under `inner`'s lock; read without it.
     state: AtomicU8,
-    value: Mutex<Option<T>>,
-    waker: AtomicWaker,
+    inner: Mutex<Inner<T>>,
+}
+
+struct Inner<T> {
+    value: Option<T>,
+    waker: Option<Waker>,
 }
 
 /// Why a slot gave no value.
@@ -38,35 +47,42 @@ impl<T> Slot<T> {
     pub(crate) fn new() -> Arc<Self> {
         Arc::new(Slot {
             state: AtomicU8::new(WAITING),
-            value: Mutex::new(None),
-            waker: AtomicWaker::new(),
+            inner: Mutex::new(Inner {
+                value: None,
+                waker: None,
+            }),
         })
     }
 
-    fn settle(&self, to: u8) -> bool {
-        let settled = self
-            .state
-            .compare_exchange(WAITING, to, Ordering::AcqRel, Ordering::Acquire)
-            .is_ok();
-        if settled {
-            self.waker.wake();
+    /// Settles a waiting slot as `to` (with the reply, if any) and wakes the caller.
+    /// Hands `value` back if the slot was already settled.
+    fn settle(&self, to: u8, value: Option<T>) -> Result<(), Option<T>> {
+        if self.state.load(Ordering::Acquire) != WAITING {
+            return Err(value);
         }
-        settled
+        let waker = {
+            let mut inner = self.inner.lock();
+            if self.state.load(Ordering::Relaxed) != WAITING {
+                return Err(value);
+            }
+            inner.value = value;
+            self.state.store(to, Ordering::Release);
+            inner.waker.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        Ok(())
     }
 
-    /// The callee's answer; ignored if the caller already gave up.
+    /// The callee's answer; dropped if the caller already gave up.
     pub(crate) fn reply(&self, value: T) {
-        if self.state.load(Ordering::Acquire) != WAITING {
-            return;
-        }
-        *self.value.lock() = Some(value);
-        if !self.settle(REPLIED) {
-            self.value.lock().take();
-        }
+        // A caller that gave up hands the value back: drop it outside the lock.
+        let _ = self.settle(REPLIED, Some(value));
     }
 
     pub(crate) fn drop_unanswered(&self) {
-        self.settle(DROPPED);
+        let _ = self.settle(DROPPED, None);
     }
 
     pub(crate) fn is_waiting(&self) -> bool {
@@ -83,7 +99,7 @@ pub(crate) trait Expire: Send + Sync {
 
 impl<T: Send> Expire for Slot<T> {
     fn expire(&self) {
-        self.settle(EXPIRED);
+        let _ = self.settle(EXPIRED, None);
     }
     fn is_waiting(&self) -> bool {
         Slot::is_waiting(self)
@@ -100,14 +116,14 @@ impl<T> Reply<T> {
     pub(crate) fn new(slot: Arc<Slot<T>>) -> Self {
         Reply { slot }
     }
+}
 
-    fn outcome(&self) -> Option<Result<T, NoReply>> {
-        match self.slot.state.load(Ordering::Acquire) {
-            WAITING => None,
-            REPLIED => Some(self.slot.value.lock().take().ok_or(NoReply::Dropped)),
-            EXPIRED => Some(Err(NoReply::Expired)),
-            _ => Some(Err(NoReply::Dropped)),
-        }
+/// The outcome of a settled slot, read under its lock.
+fn outcome<T>(state: u8, inner: &mut Inner<T>) -> Result<T, NoReply> {
+    match state {
+        REPLIED => inner.value.take().ok_or(NoReply::Dropped),
+        EXPIRED => Err(NoReply::Expired),
+        _ => Err(NoReply::Dropped),
     }
 }
 
@@ -115,29 +131,26 @@ impl<T> Future for Reply<T> {
     type Output = Result<T, NoReply>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        if let Some(out) = self.outcome() {
-            return Poll::Ready(out);
-        }
-        self.slot.waker.register(cx.waker());
-        match self.outcome() {
-            Some(out) => Poll::Ready(out),
-            None => Poll::Pending,
+        let mut inner = self.slot.inner.lock();
+        match self.slot.state.load(Ordering::Relaxed) {
+            WAITING => {
+                match &mut inner.waker {
+                    Some(waker) => waker.clone_from(cx.waker()),
+                    none => *none = Some(cx.waker().clone()),
+                }
+                Poll::Pending
+            }
+            settled => Poll::Ready(outcome(settled, &mut inner)),
         }
     }
 }
 
 impl<T> Drop for Reply<T> {
     fn drop(&mut self) {
-        // Nearly always settled by now: a load spares the locked compare-exchange.
-        if self.slot.state.load(Ordering::Acquire) != WAITING {
-            return;
+        // Nearly always settled by now: a load spares the lock.
+        if self.slot.is_waiting() {
+            let _ = self.slot.settle(CANCELLED, None);
         }
-        let _ = self.slot.state.compare_exchange(
-            WAITING,
-            CANCELLED,
-            Ordering::AcqRel,
-            Ordering::Acquire,
-        );
     }
 }
 
