@@ -8,9 +8,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use supervise_runtime::{
-    Addr, AsProcess, CallError, Context, Down, ExitReason, Flow, Inbox, Init, Mailbox, MessageOf,
-    Pid, Received, ReplyTo, SendError, StartError, StartOptions, Worker, registry, start,
-    start_link, start_with,
+    Addr, AsProcess, CallError, Context, DEFAULT_CALL_TIMEOUT, Down, ExitReason, Flow, Inbox, Init,
+    Mailbox, MessageOf, Pid, Received, ReplyTo, SendError, StartError, StartOptions, Worker,
+    registry, start, start_link, start_with,
 };
 use tests::capture_logs;
 
@@ -420,8 +420,7 @@ async fn call_times_out_after_five_seconds_by_default_and_late_reply_is_dropped(
     let p = probe().await;
     let start = tokio::time::Instant::now();
     let res = p.call(|r| Call::Slow(Duration::from_secs(10), r)).await;
-    assert_eq!(res, Err(CallError::Timeout));
-    assert_eq!(start.elapsed(), Duration::from_secs(5));
+    timed_out_on_time((res, start.elapsed()), DEFAULT_CALL_TIMEOUT);
     // the worker replies late into nothing and keeps serving
     assert_eq!(
         p.call_timeout(Call::Get, Duration::from_secs(60)).await,
@@ -672,66 +671,105 @@ async fn a_dead_process_drops_its_state() {
     assert_eq!(DROPS.load(Ordering::SeqCst), before + 1);
 }
 
+/// Asserts that a call timed out, never early. A timeout of a second or more is stamped
+/// by the deadline keeper's next look rather than read from the clock, so it may fire up to
+/// a keeper tick (5 ms, plus tokio's 1 ms timer resolution) late; a shorter one fires on
+/// the dot.
+fn timed_out_on_time((res, elapsed): (Result<u64, CallError>, Duration), timeout: Duration) {
+    assert_eq!(res, Err(CallError::Timeout));
+    let slack = match timeout >= Duration::from_secs(1) {
+        true => Duration::from_millis(6),
+        false => Duration::ZERO,
+    };
+    assert!(
+        elapsed >= timeout && elapsed <= timeout + slack,
+        "timed out after {elapsed:?} for a timeout of {timeout:?}"
+    );
+}
+
+/// Starts a call the probe never answers, in its own task: its result and when it came.
+fn held_call(
+    p: &supervise_runtime::Handle<Probe>,
+    timeout: Option<Duration>,
+) -> tokio::task::JoinHandle<(Result<u64, CallError>, Duration)> {
+    let p = p.clone();
+    let start = tokio::time::Instant::now();
+    tokio::spawn(async move {
+        let res = match timeout {
+            Some(timeout) => p.call_timeout(Call::Held, timeout).await,
+            None => p.call(Call::Held).await,
+        };
+        (res, start.elapsed())
+    })
+}
+
 #[tokio::test(start_paused = true)]
 async fn call_deadlines_are_kept_whatever_order_they_are_made_in() {
-    // Three calls the worker never answers, the longest timeout first: each must time out
-    // at its own deadline (the deadline keeper is woken by an earlier deadline).
+    // Calls the worker never answers, the longest timeout first: each must time out at its
+    // own deadline (the deadline keeper is woken by an earlier deadline). Both kinds of
+    // timeout: read from the clock (under a second) and stamped by the keeper.
+    for [long, short, middle] in [[900, 100, 500], [10_000, 1_000, 5_000]] {
+        let p = probe().await;
+        let [long, short, middle] = [long, short, middle].map(Duration::from_millis);
+        let long_call = held_call(&p, Some(long));
+        tokio::task::yield_now().await;
+        let short_call = held_call(&p, Some(short));
+        tokio::task::yield_now().await;
+        let middle_call = match middle == DEFAULT_CALL_TIMEOUT {
+            true => held_call(&p, None),
+            false => held_call(&p, Some(middle)),
+        };
+        timed_out_on_time(short_call.await.unwrap(), short);
+        timed_out_on_time(middle_call.await.unwrap(), middle);
+        timed_out_on_time(long_call.await.unwrap(), long);
+        p.process().exit(ExitReason::Kill);
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_long_timeout_made_while_calls_flow_is_never_early_and_at_most_a_tick_late() {
+    // Answered calls keep the keeper looking every tick; a long timeout made between two
+    // looks is stamped at the next one.
     let p = probe().await;
-    let start = tokio::time::Instant::now();
-    let timed = |timeout: Duration| {
-        let p = p.clone();
-        tokio::spawn(async move {
-            let res = p.call_timeout(Call::Held, timeout).await;
-            (res, start.elapsed())
-        })
-    };
-    let long = timed(Duration::from_secs(10));
-    tokio::task::yield_now().await;
-    let short = timed(Duration::from_secs(1));
-    tokio::task::yield_now().await;
-    let default = {
-        let p = p.clone();
-        tokio::spawn(async move { (p.call(Call::Held).await, start.elapsed()) })
-    };
-    assert_eq!(
-        short.await.unwrap(),
-        (Err(CallError::Timeout), Duration::from_secs(1))
-    );
-    assert_eq!(
-        default.await.unwrap(),
-        (Err(CallError::Timeout), Duration::from_secs(5))
-    );
-    assert_eq!(
-        long.await.unwrap(),
-        (Err(CallError::Timeout), Duration::from_secs(10))
-    );
+    for offset in [0, 1, 2, 3, 4, 5, 7] {
+        assert_eq!(p.call(Call::Get).await, Ok(0));
+        tokio::time::sleep(Duration::from_millis(offset)).await;
+        assert_eq!(p.call(Call::Get).await, Ok(0));
+        let held = held_call(&p, Some(Duration::from_secs(2)));
+        timed_out_on_time(held.await.unwrap(), Duration::from_secs(2));
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_timeout_too_long_to_pass_is_no_timeout() {
+    let p = probe().await;
+    let held = held_call(&p, Some(Duration::MAX));
+    tokio::time::sleep(Duration::from_secs(1_000_000)).await;
+    assert!(!held.is_finished(), "still waiting, and nothing panicked");
+    p.send(Info::Release).unwrap();
+    assert_eq!(held.await.unwrap().0, Ok(0));
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_waiting_call_times_out_however_many_calls_follow_it() {
     // The keeper keeps the latest registrations in a short ring and moves a call that is
     // pushed out of it while still waiting to its heap: both must expire on time.
-    for answered_after in [0, 5, 31, 32, 33, 200, 5_000] {
+    // Both kinds of timeout: read from the clock, and stamped by the keeper.
+    let timeouts = [Duration::from_millis(300), Duration::from_secs(1)];
+    for (timeout, answered_after) in timeouts
+        .into_iter()
+        .flat_map(|t| [0, 5, 31, 32, 33, 200, 5_000].map(|n| (t, n)))
+    {
         let p = probe().await;
-        let start = tokio::time::Instant::now();
-        let held = {
-            let p = p.clone();
-            tokio::spawn(async move {
-                let res = p.call_timeout(Call::Held, Duration::from_secs(1)).await;
-                (res, start.elapsed())
-            })
-        };
+        let held = held_call(&p, Some(timeout));
         tokio::task::yield_now().await;
         for _ in 0..answered_after {
             assert_eq!(p.call(Call::Get).await, Ok(0));
         }
         // Bounded, so that a lost registration fails rather than hangs the test.
         let held = tokio::time::timeout(Duration::from_secs(60), held).await;
-        assert_eq!(
-            held.expect("the call must end").unwrap(),
-            (Err(CallError::Timeout), Duration::from_secs(1)),
-            "after {answered_after} answered calls"
-        );
+        let held = held.expect("the call must end").unwrap();
+        timed_out_on_time(held, timeout);
         p.process().exit(ExitReason::Kill);
     }
 }
@@ -755,7 +793,7 @@ async fn many_waiting_calls_each_time_out_at_their_own_deadline() {
     for (timeout, call) in calls {
         let call = tokio::time::timeout(Duration::from_secs(60), call).await;
         let call = call.expect("the call must end").unwrap();
-        assert_eq!(call, (Err(CallError::Timeout), timeout));
+        timed_out_on_time(call, timeout);
     }
 }
 

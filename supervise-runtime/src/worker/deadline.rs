@@ -1,32 +1,37 @@
-//! The deadline keeper: call timeouts without a timer per call.
+//! The deadline keeper: call timeouts without a timer, or a clock read, per call.
 //!
 //! Design note. Arming and disarming a tokio timer costs more than a whole call round
 //! trip, and nearly every call is answered long before its deadline. So a call registers
-//! `(deadline, slot)` with a keeper task of its thread (one per worker thread and runtime,
+//! `(due, slot)` with a keeper task of its thread (one per worker thread and runtime,
 //! started on first use) through a buffer that the keeper does not listen on: pushing
 //! wakes nobody. The buffer's front is a short ring of the latest registrations: a new
 //! one evicts the oldest, which is nearly always answered by then and is dropped on the
-//! spot: a reply slot's memory is freed [`RECENT`] calls later, while still in cache, and
-//! reused by the next call, instead of being held until the keeper looks. Only a
-//! registration evicted while its call still waits goes on to the keeper's heap.
+//! spot, so a reply slot's memory is freed while still in cache. Only a registration
+//! evicted while its call still waits goes on to the keeper.
 //!
-//! The keeper sleeps until the earliest deadline it knows (in the ring or its heap). A
-//! caller wakes it only when its deadline is earlier than that (or while the keeper is
-//! planning or idle), or when evicted registrations pile up. While calls keep coming, the
-//! keeper looks again at least every default timeout, so a steady stream of calls wakes
-//! it about once per 5 s; without calls it sleeps with no timer at all.
+//! Reading the clock costs a tenth of a call on a VM, so a long timeout (at least
+//! [`STAMP_LATER_FROM`], which the default 5 s is) is registered without one: the keeper
+//! stamps it when it next looks, and while such calls keep coming it looks every
+//! [`TICK`]. Such a timeout therefore never fires early and fires at most about a
+//! [`TICK`] late (a thousandth of the default timeout). Shorter timeouts read the clock
+//! and are kept to the tick of tokio's timer.
+//!
+//! The keeper sleeps until the earliest deadline it knows, or one [`TICK`] while calls
+//! come. A caller wakes it only when its deadline is earlier than that (or while the
+//! keeper is planning or idle), or when evicted registrations pile up. Without calls it
+//! sleeps with no timer at all.
 
 use std::cell::RefCell;
 use std::cmp::Ordering as CmpOrdering;
 use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
+use std::time::Duration;
 
 use parking_lot::Mutex;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
-use super::DEFAULT_CALL_TIMEOUT;
 use super::slot::Expire;
 
 /// How many of the latest registrations the ring keeps.
@@ -34,8 +39,45 @@ const RECENT: usize = 32;
 /// How many registrations evicted while waiting may pile up before a caller wakes the
 /// keeper.
 const DRAIN_AT: usize = 4096;
+/// The shortest timeout registered without reading the clock.
+pub(crate) const STAMP_LATER_FROM: Duration = Duration::from_secs(1);
+/// How often the keeper looks while calls come, stamping those registered since.
+pub(crate) const TICK: Duration = Duration::from_millis(5);
 
-type Entry = (Instant, Weak<dyn Expire>);
+/// When a registered call expires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Due {
+    /// At this instant.
+    At(Instant),
+    /// This long after the keeper's next look, which comes within a [`TICK`].
+    After(Duration),
+}
+
+impl Due {
+    /// When a call made now with `timeout` expires; `None` for a timeout so long that it
+    /// never passes (over a century), which is no timeout at all.
+    pub(crate) fn of(timeout: Duration) -> Option<Due> {
+        const FOREVER: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+        if timeout > FOREVER {
+            None
+        } else if timeout >= STAMP_LATER_FROM {
+            Some(Due::After(timeout))
+        } else {
+            Some(Due::At(Instant::now() + timeout))
+        }
+    }
+
+    /// The instant, stamping a registration made without one as made at `now`; `None`
+    /// if it would never come.
+    pub(crate) fn stamp(self, now: Instant) -> Option<Instant> {
+        match self {
+            Due::At(at) => Some(at),
+            Due::After(timeout) => now.checked_add(timeout),
+        }
+    }
+}
+
+type Entry = (Due, Weak<dyn Expire>);
 
 /// What callers and the keeper share, under one lock that is uncontended in practice:
 /// only this thread's callers push, and the keeper looks once in a while.
@@ -43,11 +85,14 @@ struct Inbox {
     /// The latest registrations: a ring written at `next`, which overwrites the oldest.
     recent: [Option<Entry>; RECENT],
     next: usize,
-    /// Registrations evicted from `recent` while their call still waited.
-    unread: Vec<Entry>,
+    /// Registrations evicted from `recent` while their call still waited, stamped.
+    unread: Vec<(Instant, Weak<dyn Expire>)>,
     /// When the keeper will wake by itself; `None` while it is planning or has nothing
     /// pending, when every registration wakes it.
     next_wake: Option<Instant>,
+    /// Whether that wake comes within a [`TICK`] of the keeper's last look, in time to
+    /// stamp a registration made since: one without a stamp then wakes nobody.
+    looks_soon: bool,
 }
 
 struct Shared {
@@ -61,8 +106,8 @@ thread_local! {
     static KEEPER: RefCell<Option<Arc<Shared>>> = const { RefCell::new(None) };
 }
 
-/// Expires `slot` at `deadline` unless it has been answered by then.
-pub(crate) fn register(deadline: Instant, slot: Weak<dyn Expire>) {
+/// Expires `slot` when `due` unless it has been answered by then.
+pub(crate) fn register(due: Due, slot: Weak<dyn Expire>) {
     KEEPER.with(|k| {
         let mut k = k.borrow_mut();
         // A keeper dies with its runtime (tests start many): start a new one then.
@@ -70,21 +115,28 @@ pub(crate) fn register(deadline: Instant, slot: Weak<dyn Expire>) {
             *k = Some(start());
         }
         if let Some(shared) = k.as_ref() {
-            push(shared, deadline, slot);
+            push(shared, due, slot);
         }
     });
 }
 
-fn push(shared: &Shared, deadline: Instant, slot: Weak<dyn Expire>) {
+fn push(shared: &Shared, due: Due, slot: Weak<dyn Expire>) {
     let (wake, evicted) = {
         let mut inbox = shared.inbox.lock();
         let at = inbox.next;
         inbox.next = (at + 1) % RECENT;
-        let mut evicted = inbox.recent[at].replace((deadline, slot));
-        if let Some(oldest) = evicted.take_if(|(_, slot)| still_waiting(slot)) {
-            inbox.unread.push(oldest);
+        let mut evicted = inbox.recent[at].replace((due, slot));
+        if let Some((due, slot)) = evicted.take_if(|(_, slot)| still_waiting(slot))
+            // Made since the keeper's last look, which is at most a tick ago.
+            && let Some(at) = due.stamp(Instant::now())
+        {
+            inbox.unread.push((at, slot));
         }
-        let wake = inbox.unread.len() >= DRAIN_AT || inbox.next_wake.is_none_or(|at| deadline < at);
+        let wake = inbox.unread.len() >= DRAIN_AT
+            || match due {
+                Due::At(at) => inbox.next_wake.is_none_or(|wake| at < wake),
+                Due::After(_) => !inbox.looks_soon,
+            };
         (wake, evicted)
     };
     // An answered call's slot is freed here, outside the lock.
@@ -101,6 +153,7 @@ fn start() -> Arc<Shared> {
             next: 0,
             unread: Vec::new(),
             next_wake: None,
+            looks_soon: false,
         }),
         notify: Notify::new(),
         alive: AtomicBool::new(true),
@@ -151,27 +204,28 @@ async fn keep(shared: Arc<Shared>) {
     let mut batch = Vec::new();
     loop {
         let now = Instant::now();
-        // Whether calls came since the last look: answered ones were dropped from the
-        // ring then, so whatever is in it now (or evicted from it) is new.
-        let (active, earliest_recent) = {
+        // Whether calls came since the last look: the ring is emptied at every look, so
+        // whatever is in it now (or was evicted from it) is new.
+        let active = {
             let mut inbox = shared.inbox.lock();
-            inbox.next_wake = None; // planning: every registration wakes us
+            // Planning: every registration wakes us.
+            inbox.next_wake = None;
+            inbox.looks_soon = false;
             std::mem::swap(&mut inbox.unread, &mut batch);
             let mut active = !batch.is_empty();
-            // Keep only the ring's waiting calls; the due ones go to the heap to expire.
-            let mut earliest = None::<Instant>;
+            // The ring's waiting calls go to the heap, stamped if they were not.
             for entry in &mut inbox.recent {
-                let Some((at, slot)) = entry else { continue };
+                let Some((due, slot)) = entry.take() else {
+                    continue;
+                };
                 active = true;
-                if !still_waiting(slot) {
-                    *entry = None;
-                } else if *at <= now {
-                    batch.extend(entry.take());
-                } else {
-                    earliest = Some(earliest.map_or(*at, |e| e.min(*at)));
+                if still_waiting(&slot)
+                    && let Some(at) = due.stamp(now)
+                {
+                    batch.push((at, slot));
                 }
             }
-            (active, earliest)
+            active
         };
         heap.extend(
             batch
@@ -189,18 +243,18 @@ async fn keep(shared: Arc<Shared>) {
                 slot.expire();
             }
         }
-        // Calls keep coming but are all answered: look again one default timeout from
-        // now rather than being woken by the next call (and the one after that...).
-        // Without calls since the last look, go idle: the next registration wakes us.
-        let next = [
-            heap.peek().map(|p| p.0),
-            earliest_recent,
-            active.then(|| now + DEFAULT_CALL_TIMEOUT),
-        ]
-        .into_iter()
-        .flatten()
-        .min();
-        shared.inbox.lock().next_wake = next;
+        // While calls come, look again within a tick to stamp the next ones; without
+        // calls since the last look, sleep until the earliest deadline, or go idle: the
+        // next registration wakes us.
+        let next = [heap.peek().map(|p| p.0), active.then(|| now + TICK)]
+            .into_iter()
+            .flatten()
+            .min();
+        {
+            let mut inbox = shared.inbox.lock();
+            inbox.next_wake = next;
+            inbox.looks_soon = next.is_some_and(|at| at <= now + TICK);
+        }
         match next {
             Some(at) => {
                 tokio::select! {

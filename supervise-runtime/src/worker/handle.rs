@@ -4,13 +4,18 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::deadline;
+use super::deadline::{self, Due};
 use super::slot::{Expire, NoReply, Reply, Slot};
 use super::{Envelope, MessageOf, ReplyTo, Worker};
 use crate::process::{AsProcess, Core, ProcessRef, current};
 use crate::{Addr, ExitReason, Pid, SendError};
 
-/// GenServer's default call timeout: 5 seconds.
+/// GenServer's default call timeout: 5 seconds, what [`Handle::call`] waits at most.
+///
+/// ```
+/// use std::time::Duration;
+/// assert_eq!(supervise_runtime::DEFAULT_CALL_TIMEOUT, Duration::from_secs(5));
+/// ```
 pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A typed handle to one incarnation of worker `W`: send, cast and call it.
@@ -191,6 +196,9 @@ impl<W: Worker> Handle<W> {
     /// Calls the worker with the default 5 s timeout. `request` builds the call message
     /// around its [`ReplyTo`]. Never hangs: a dead worker is `NoProc` at once, a worker
     /// that dies while handling the call is `Exited(reason)`, a slow one is `Timeout`.
+    ///
+    /// The timeout arms no timer and, at a second or more, reads no clock: it never fires
+    /// early, and fires at most a few milliseconds late (see [`call_timeout`](Self::call_timeout)).
     /// ```
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
     /// # use std::time::Duration;
@@ -220,6 +228,13 @@ impl<W: Worker> Handle<W> {
 
     /// [`call`](Self::call) with an explicit timeout.
     ///
+    /// A timeout never fires early. One under a second is kept to the millisecond, like
+    /// any tokio timer. One of a second or more is registered without reading the clock
+    /// (a clock read costs about a tenth of a call on a VM): the thread's deadline keeper
+    /// stamps it at its next look, which comes within 5 ms while calls come, so it fires
+    /// at most about 5 ms late, a thousandth of the default timeout. A timeout of over a
+    /// century is no timeout ([`call_infinity`](Self::call_infinity)).
+    ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
     /// # use std::time::Duration;
@@ -242,13 +257,16 @@ impl<W: Worker> Handle<W> {
         request: impl FnOnce(ReplyTo<T>) -> W::Call,
         timeout: Duration,
     ) -> Result<T, CallError> {
-        let deadline = Instant::now() + timeout;
+        // A timeout too long to ever pass is no timeout.
+        let Some(due) = Due::of(timeout) else {
+            return self.call_infinity(request).await;
+        };
         let keep = |slot: &Arc<Slot<T>>| {
             let slot = Arc::downgrade(slot);
             let slot: Weak<dyn Expire> = slot;
-            deadline::register(deadline, slot);
+            deadline::register(due, slot);
         };
-        self.call_until(request, Some(deadline), keep).await
+        self.call_until(request, Some(due), keep).await
     }
 
     /// A call without a timeout (OTP's `infinity`): it returns when the worker replies or
@@ -281,7 +299,7 @@ impl<W: Worker> Handle<W> {
     async fn call_until<T>(
         &self,
         request: impl FnOnce(ReplyTo<T>) -> W::Call,
-        deadline: Option<Instant>,
+        deadline: Option<Due>,
         keep: impl FnOnce(&Arc<Slot<T>>),
     ) -> Result<T, CallError> {
         if current::pid() == Some(self.pid()) {
@@ -307,9 +325,12 @@ impl<W: Worker> Handle<W> {
     }
 
     /// The reply handle was dropped: report the exit reason if the worker dies in time.
-    async fn exit_before<T>(&self, deadline: Option<Instant>) -> Result<T, CallError> {
+    /// A call registered without reading the clock gives the worker its whole timeout
+    /// again from now (this is the rare path that would need the call's start).
+    async fn exit_before<T>(&self, due: Option<Due>) -> Result<T, CallError> {
         let exited = self.process();
         let exited = exited.wait();
+        let deadline = due.and_then(|due| due.stamp(Instant::now()));
         match deadline {
             Some(deadline) => match tokio::time::timeout_at(deadline, exited).await {
                 Ok(reason) => Err(CallError::Exited(reason)),
