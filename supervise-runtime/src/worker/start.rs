@@ -7,14 +7,17 @@
 use std::fmt;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use futures_util::FutureExt;
 
 use super::report::log_crash;
 use super::{Context, Handle, Init, MessageOf, Worker, run};
+use crate::process::control::Launcher;
 use crate::process::interrupt::interruptible;
-use crate::process::{Core, Kind, Mailbox, ProcessRef, Rx, control, current, new_core};
+use crate::process::{
+    Core, Kind, Mailbox, Process, ProcessRef, Rx, control, current, new_core, nursery,
+};
 use crate::registry::{self, RegisterError};
 use crate::{ExitReason, Pid, panic};
 
@@ -237,7 +240,14 @@ fn finish<W: Worker>(p: Prepared<W>, init: InitOutcome<W>) -> Result<Handle<W>, 
     } = p;
     let (reason, error) = match init {
         Ok(Ok(Init::Ok(state))) => {
-            tokio::spawn(current::scope(me, run::run(state, ctx, rx)));
+            let waits = core.control.run_when_needed(Box::new(Launcher {
+                runtime: tokio::runtime::Handle::current(),
+                task: current::scope(me, run::run(state, ctx, rx)),
+            }));
+            if waits {
+                let process: Weak<dyn Process> = Arc::downgrade(&core) as Weak<Core<_>>;
+                nursery::enroll(process);
+            }
             return Ok(Handle { core });
         }
         Ok(Ok(Init::Ignore)) => (ExitReason::Normal, StartError::Ignored),
