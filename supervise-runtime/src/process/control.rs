@@ -263,11 +263,6 @@ impl Control {
         Some(task)
     }
 
-    /// Whether the process has no task yet.
-    pub(crate) fn is_taskless(&self) -> bool {
-        self.taskless.load(Ordering::Acquire)
-    }
-
     /// After a message was put in the mailbox: spawns the task if the process has none.
     #[inline]
     pub(crate) fn launch_if_taskless(&self) {

@@ -43,10 +43,10 @@ pub(crate) fn enroll(process: Weak<dyn Process>) {
             let mut waiting = nursery.waiting.lock();
             waiting.processes.push(process);
             if waiting.processes.len() >= 2 * waiting.pruned.max(512) {
-                // Those that got their task, or are gone, need nothing more.
-                waiting
-                    .processes
-                    .retain(|p| p.upgrade().is_some_and(|p| p.control().is_taskless()));
+                // The gone need nothing more. (Those that got their task since need nothing
+                // either, but telling them apart would take a reference count each; they
+                // go when they die.)
+                waiting.processes.retain(|p| p.strong_count() > 0);
                 waiting.pruned = waiting.processes.len();
             }
         }
