@@ -95,6 +95,13 @@
 //! - A process is a tokio task with a [`Pid`], a typed mailbox (unbounded unless a
 //!   [`Mailbox::Bounded`] is asked for) and a control lane for signals, always served before
 //!   the mailbox. Code outside any task uses an [`Inbox`], which plays Erlang's shell.
+//! - A started worker gets its task when it first has something to do: its first message
+//!   or signal spawns it, on the runtime it was started in, whoever sends. Until then it
+//!   is waiting for its first message, as far as anyone can tell, and costs no task. A
+//!   start, and so a restart, makes no new task ready. Killed before its first message, it
+//!   dies at once where the signal arrives (its links and monitors are told, then its state
+//!   is dropped) rather than being spawned only to die. When a runtime shuts down, a worker
+//!   still without a task is dropped with it, as tokio drops tasks.
 //! - [`ExitReason`]s: `Normal`, `Shutdown` and `ShutdownWith` are not failures; `Kill`,
 //!   `Killed`, `NoProc`, a panic (message and `file:line:col`) and a handler's error are.
 //! - Links are both ways: an abnormal exit kills linked processes that do not trap exits
@@ -115,7 +122,9 @@
 //! [`CallError::NoProc`] at once, a worker that dies while handling the call gives its
 //! reason, a call to oneself is [`CallError::CallingSelf`]. A timeout arms no timer per
 //! call: the call's reply slot is handed to a deadline keeper task of its thread, which
-//! expires it if it is still unanswered at its deadline. [`Handle::call_infinity`] is
+//! expires it if it is still unanswered at its deadline. A timeout never fires early; one
+//! of a second or more (the default) reads no clock either, and fires at most about 5 ms
+//! late (see [`Handle::call_timeout`]). [`Handle::call_infinity`] is
 //! OTP's `infinity`: no deadline, for calls that may legitimately take long (supervisors'
 //! own APIs are called that way).
 //!
