@@ -92,6 +92,9 @@
 //!
 //! # Processes
 //!
+//! - Everything runs on a tokio runtime with its time driver (`enable_time`, or
+//!   `enable_all`, as `#[tokio::main]` and `#[tokio::test]` do): call and shutdown
+//!   timeouts, restart intensity and [`timer`]s use it.
 //! - A process is a tokio task with a [`Pid`], a typed mailbox (unbounded unless a
 //!   [`Mailbox::Bounded`] is asked for) and a control lane for signals, always served before
 //!   the mailbox. Code outside any task uses an [`Inbox`], which plays Erlang's shell.
