@@ -101,10 +101,13 @@
 //! - A started worker gets its task when it first has something to do: its first message
 //!   or signal spawns it, on the runtime it was started in, whoever sends. Until then it
 //!   is waiting for its first message, as far as anyone can tell, and costs no task. A
-//!   start, and so a restart, makes no new task ready. Killed before its first message, it
-//!   dies at once where the signal arrives (its links and monitors are told, then its state
-//!   is dropped) rather than being spawned only to die. When a runtime shuts down, a worker
-//!   still without a task is dropped with it, as tokio drops tasks.
+//!   start, and so a restart, makes no new task ready (unless a message or signal came
+//!   during `init`). Killed before its first message, it dies at once where the signal
+//!   arrives (its links and monitors are told, then its state is dropped) rather than being
+//!   spawned only to die. When a runtime shuts down, a worker still without a task is
+//!   dropped with it, as tokio drops tasks. (A thread that runs two runtimes at once keeps
+//!   such workers with the first: those of the second wait until the first shuts down,
+//!   then start, or are dropped if their own runtime shut down meanwhile.)
 //! - [`ExitReason`]s: `Normal`, `Shutdown` and `ShutdownWith` are not failures; `Kill`,
 //!   `Killed`, `NoProc`, a panic (message and `file:line:col`) and a handler's error are.
 //! - Links are both ways: an abnormal exit kills linked processes that do not trap exits

@@ -188,6 +188,8 @@ enum Info {
     Release,
     Sleep(Duration),
     Watch(supervise_runtime::ProcessRef),
+    /// Drops the held calls' reply handles without answering.
+    Forget,
 }
 
 enum Call {
@@ -250,6 +252,7 @@ impl Worker for Probe {
             Info::Watch(target) => {
                 ctx.monitor(&target);
             }
+            Info::Forget => self.held.clear(),
         }
         Flow::Continue
     }
@@ -738,6 +741,55 @@ async fn a_long_timeout_made_while_calls_flow_is_never_early_and_at_most_a_tick_
         let held = held_call(&p, Some(Duration::from_secs(2)));
         timed_out_on_time(held.await.unwrap(), Duration::from_secs(2));
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_reply_handle_dropped_late_does_not_stretch_the_timeout() {
+    // The worker keeps the call, then drops its reply handle unanswered and lives on: the
+    // caller waits for an exit until the call's own deadline, not a timeout from the drop.
+    for timeout in [Duration::from_millis(800), Duration::from_secs(2)] {
+        let p = probe().await;
+        let held = held_call(&p, Some(timeout));
+        tokio::time::sleep(timeout * 3 / 4).await;
+        p.send(Info::Forget).unwrap();
+        timed_out_on_time(held.await.unwrap(), timeout);
+        p.process().exit(ExitReason::Kill);
+    }
+}
+
+#[tokio::test]
+async fn a_kill_during_init_is_seen_after_the_start_moved_to_another_task() {
+    // An `init` that never returns, its start polled once in one task and then awaited
+    // in another: the kill must wake the task that awaits it now.
+    let name = "test:worker:moved-start";
+    let mut start = Box::pin(start_with::<Probe>(
+        ProbeInit::Hang,
+        StartOptions::new().name(name),
+    ));
+    #[allow(clippy::async_yields_async)] // the start future is handed back, unfinished
+    let start = tokio::spawn(async move {
+        std::future::poll_fn(|cx| {
+            assert!(start.as_mut().poll(cx).is_pending());
+            std::task::Poll::Ready(())
+        })
+        .await;
+        start
+    })
+    .await
+    .unwrap();
+    let waiter = tokio::spawn(start);
+    tokio::task::yield_now().await; // the waiter polls the start: still in init
+    assert!(!waiter.is_finished());
+    let pid = registry::lookup_process(name).expect("registered before init");
+    pid.exit(ExitReason::Kill);
+    let started = tokio::time::timeout(Duration::from_secs(10), waiter).await;
+    assert_eq!(
+        started
+            .expect("the kill woke the start")
+            .unwrap()
+            .unwrap_err(),
+        StartError::Exited(ExitReason::Killed)
+    );
 }
 
 #[tokio::test(start_paused = true)]

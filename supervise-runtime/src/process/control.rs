@@ -10,7 +10,8 @@
 //! Signals that a process must *see* (a trapped exit, a `Down`) are queued here and served
 //! by the process before its mailbox. Signals that *kill* it are applied at once: a task
 //! process is marked doomed and woken (its task stops at the next poll, dropping whatever
-//! it was doing); an inbox, which has no task, is terminated on the spot.
+//! it was doing); an inbox, and a task process whose task was never spawned (see
+//! [`Waking`]), are terminated on the spot.
 
 use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
@@ -217,15 +218,23 @@ impl Control {
     }
 
     /// Wakes the process for a signal or a message, spawning its task if it has none.
+    /// The waker is cloned and woken outside the lock: an inbox's or a starter's waker may
+    /// come from any executor, and one that polls inside `wake` must not find it held.
     fn wake(&self) {
         let mut waking = self.waking.lock();
         match &mut *waking {
-            Waking::Running(Some(waker)) => waker.wake_by_ref(),
+            Waking::Running(Some(waker)) => {
+                let waker = waker.clone();
+                drop(waking);
+                waker.wake();
+            }
             Waking::Running(None) => {}
             Waking::Starting { waker, woken } => {
                 *woken = true;
+                let waker = waker.clone();
+                drop(waking);
                 if let Some(waker) = waker {
-                    waker.wake_by_ref();
+                    waker.wake();
                 }
             }
             Waking::Unstarted(_) => {

@@ -14,18 +14,30 @@ pin_project_lite::pin_project! {
     /// A struct rather than an `async fn`, so the body is stored once inside the task.
     pub(crate) struct Interruptible<'a, F> {
         control: &'a Control,
-        // Whether this task's waker is registered with the process: it stays registered
-        // (a signal wakes it without taking it) and a task's waker never changes.
-        registered: bool,
+        // `None`: register the waker at every poll (the body runs in someone else's
+        // future, which may move between tasks). `Some(done)`: the body is the top of the
+        // process's own task, whose waker never changes: register it once (a signal
+        // wakes it without taking it).
+        registered: Option<bool>,
         #[pin]
         body: F,
     }
 }
 
+/// `body`, interruptible, polled from any future (an `init` in its starter's task).
 pub(crate) fn interruptible<F: Future>(control: &Control, body: F) -> Interruptible<'_, F> {
     Interruptible {
         control,
-        registered: false,
+        registered: None,
+        body,
+    }
+}
+
+/// `body`, interruptible, as the top of the process's own task.
+pub(crate) fn interruptible_task<F: Future>(control: &Control, body: F) -> Interruptible<'_, F> {
+    Interruptible {
+        control,
+        registered: Some(false),
         body,
     }
 }
@@ -42,9 +54,13 @@ impl<F: Future> Future for Interruptible<'_, F> {
         if let Poll::Ready(out) = this.body.poll(cx) {
             return Poll::Ready(Ok(out));
         }
-        if !*this.registered {
-            control.register_waker(cx.waker());
-            *this.registered = true;
+        match this.registered {
+            Some(true) => {}
+            Some(done) => {
+                control.register_waker(cx.waker());
+                *done = true;
+            }
+            None => control.register_waker(cx.waker()),
         }
         if control.has_pending() {
             // A signal landed before the waker was registered: poll again rather than sleep.

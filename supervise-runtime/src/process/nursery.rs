@@ -2,14 +2,15 @@
 //!
 //! A process gets its task only when it first has something to do (see
 //! `control::Waking`). tokio drops every task when its runtime shuts down; a process
-//! without one would outlive it, holding its state. So each thread keeps, per runtime, a
-//! list of such processes, owned by a task that never runs: when the runtime drops that
-//! task, every process still on the list gets its task spawned on its own runtime. For
-//! the runtime shutting down, that drops the serving loop, and the state, at once; a
-//! process of another runtime that is still running simply starts.
+//! without one would outlive it, holding its state. So each thread keeps a list of such
+//! processes, owned by a task that waits forever in the runtime that was current when the
+//! list was opened. When that runtime drops the task, every process still on the list
+//! gets its task spawned on its own runtime: for a runtime shutting down, that drops the
+//! serving loop, and the state, at once; a process of another runtime still running
+//! simply starts. A list whose runtime is gone is replaced by a new one; a process made
+//! while its runtime shuts down is dropped at once, as a task spawned then would be.
 
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 
 use parking_lot::Mutex;
@@ -18,11 +19,12 @@ use super::Process;
 
 struct Nursery {
     waiting: Mutex<Waiting>,
-    /// Cleared when the owning task is dropped (its runtime shut down).
-    alive: AtomicBool,
 }
 
 struct Waiting {
+    /// Cleared, with the list taken, when the owning task is dropped (its runtime shut
+    /// down).
+    open: bool,
     processes: Vec<Weak<dyn Process>>,
     /// The length after the last pruning: pruned again when twice as long.
     pruned: usize,
@@ -34,32 +36,43 @@ thread_local! {
 
 /// Records `process`, which has no task yet, with this thread's runtime.
 pub(crate) fn enroll(process: Weak<dyn Process>) {
-    NURSERY.with(|n| {
+    let refused = NURSERY.with(|n| {
         let mut n = n.borrow_mut();
-        if n.as_ref().is_none_or(|n| !n.alive.load(Ordering::Acquire)) {
-            *n = Some(open());
-        }
-        if let Some(nursery) = n.as_ref() {
+        for _ in 0..2 {
+            let nursery = n.get_or_insert_with(open);
             let mut waiting = nursery.waiting.lock();
+            if !waiting.open {
+                // Its runtime shut down: open a new list, in the current runtime.
+                drop(waiting);
+                *n = None;
+                continue;
+            }
             waiting.processes.push(process);
             if waiting.processes.len() >= 2 * waiting.pruned.max(512) {
-                // The gone need nothing more. (Those that got their task since need nothing
-                // either, but telling them apart would take a reference count each; they
-                // go when they die.)
+                // The gone need nothing more. (Those that got their task since need
+                // nothing either, but telling them apart would take a reference count
+                // each; they go when they die.)
                 waiting.processes.retain(|p| p.strong_count() > 0);
                 waiting.pruned = waiting.processes.len();
             }
+            return None;
         }
+        // The new list closed at once: this runtime is shutting down.
+        Some(process)
     });
+    // As a task spawned now would be: dropped at once if its runtime is shutting down.
+    if let Some(process) = refused.and_then(|p| p.upgrade()) {
+        process.control().launch_if_taskless();
+    }
 }
 
 fn open() -> Arc<Nursery> {
     let nursery = Arc::new(Nursery {
         waiting: Mutex::new(Waiting {
+            open: true,
             processes: Vec::new(),
             pruned: 0,
         }),
-        alive: AtomicBool::new(true),
     });
     let owner = Owner(nursery.clone());
     tokio::spawn(async move {
@@ -69,13 +82,17 @@ fn open() -> Arc<Nursery> {
     nursery
 }
 
-/// Owns the nursery inside its runtime; dropped when the runtime shuts down.
+/// Owns the nursery inside its runtime (its task waits forever); dropped when the runtime
+/// shuts down.
 struct Owner(Arc<Nursery>);
 
 impl Drop for Owner {
     fn drop(&mut self) {
-        self.0.alive.store(false, Ordering::Release);
-        let processes = std::mem::take(&mut self.0.waiting.lock().processes);
+        let processes = {
+            let mut waiting = self.0.waiting.lock();
+            waiting.open = false;
+            std::mem::take(&mut waiting.processes)
+        };
         for process in processes {
             if let Some(process) = process.upgrade() {
                 process.control().launch_if_taskless();

@@ -130,6 +130,9 @@ fn push(shared: &Shared, due: Due, slot: Weak<dyn Expire>) {
             // Made since the keeper's last look, which is at most a tick ago.
             && let Some(at) = due.stamp(Instant::now())
         {
+            if let (Due::After(_), Some(slot)) = (due, slot.upgrade()) {
+                slot.stamped(at);
+            }
             inbox.unread.push((at, slot));
         }
         let wake = inbox.unread.len() >= DRAIN_AT
@@ -203,11 +206,13 @@ async fn keep(shared: Arc<Shared>) {
     let mut heap = BinaryHeap::<Pending>::new();
     let mut batch = Vec::new();
     loop {
-        let now = Instant::now();
         // Whether calls came since the last look: the ring is emptied at every look, so
         // whatever is in it now (or was evicted from it) is new.
-        let active = {
+        let (active, now) = {
             let mut inbox = shared.inbox.lock();
+            // Read under the lock: a call registered on another thread just before must
+            // not be stamped as made earlier than it was.
+            let now = Instant::now();
             // Planning: every registration wakes us.
             inbox.next_wake = None;
             inbox.looks_soon = false;
@@ -222,10 +227,13 @@ async fn keep(shared: Arc<Shared>) {
                 if still_waiting(&slot)
                     && let Some(at) = due.stamp(now)
                 {
+                    if let (Due::After(_), Some(slot)) = (due, slot.upgrade()) {
+                        slot.stamped(at);
+                    }
                     batch.push((at, slot));
                 }
             }
-            active
+            (active, now)
         };
         heap.extend(
             batch

@@ -319,18 +319,22 @@ impl<W: Worker> Handle<W> {
         keep(&slot);
         match Reply::new(slot).await {
             Ok(value) => Ok(value),
-            Err(NoReply::Dropped) => self.exit_before(deadline).await,
+            Err(NoReply::Dropped(stamped)) => {
+                // A call registered without reading the clock has the deadline the keeper
+                // stamped, or, dropped before the keeper's first look at it, was made
+                // within a tick: from now is then at most a tick late.
+                let deadline =
+                    deadline.and_then(|due| stamped.or_else(|| due.stamp(Instant::now())));
+                self.exit_before(deadline).await
+            }
             Err(NoReply::Expired) => Err(CallError::Timeout),
         }
     }
 
     /// The reply handle was dropped: report the exit reason if the worker dies in time.
-    /// A call registered without reading the clock gives the worker its whole timeout
-    /// again from now (this is the rare path that would need the call's start).
-    async fn exit_before<T>(&self, due: Option<Due>) -> Result<T, CallError> {
+    async fn exit_before<T>(&self, deadline: Option<Instant>) -> Result<T, CallError> {
         let exited = self.process();
         let exited = exited.wait();
-        let deadline = due.and_then(|due| due.stamp(Instant::now()));
         match deadline {
             Some(deadline) => match tokio::time::timeout_at(deadline, exited).await {
                 Ok(reason) => Err(CallError::Exited(reason)),

@@ -9,7 +9,7 @@ use futures_util::FutureExt;
 
 use super::report::{self, log_crash};
 use super::{Context, Envelope, Flow, MessageOf, Worker};
-use crate::process::interrupt::interruptible;
+use crate::process::interrupt::interruptible_task;
 use crate::process::{Control, Rx, Signal};
 use crate::{ExitReason, panic};
 
@@ -30,13 +30,13 @@ pub(super) fn run<W: Worker>(
         let (reason, report, crashed) = outcome({
             let body =
                 AssertUnwindSafe(serve(&mut state, &mut ctx, &mut rx, &mut last)).catch_unwind();
-            interruptible(&core.control, body).await
+            interruptible_task(&core.control, body).await
         });
         if crashed {
             // GenServer runs terminate after a crash in a callback too. Boxed: this
             // rare path should not make every idle process's task bigger.
             let terminate = AssertUnwindSafe(state.terminate(&reason, &mut ctx)).catch_unwind();
-            let _ = Box::pin(interruptible(&core.control, terminate)).await;
+            let _ = Box::pin(interruptible_task(&core.control, terminate)).await;
         }
         drop(rx);
         core.control.terminate(reason.clone());

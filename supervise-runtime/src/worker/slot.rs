@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::task::{Context, Poll, Waker};
 
 use parking_lot::Mutex;
+use tokio::time::Instant;
 
 const WAITING: u8 = 0;
 const REPLIED: u8 = 1;
@@ -32,13 +33,17 @@ pub(crate) struct Slot<T> {
 struct Inner<T> {
     value: Option<T>,
     waker: Option<Waker>,
+    /// When the call expires, once the deadline keeper has stamped a call registered
+    /// without reading the clock.
+    stamped: Option<Instant>,
 }
 
 /// Why a slot gave no value.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum NoReply {
-    /// The reply handle was dropped unanswered.
-    Dropped,
+    /// The reply handle was dropped unanswered; the call's deadline if the keeper stamped
+    /// it.
+    Dropped(Option<Instant>),
     /// The deadline passed.
     Expired,
 }
@@ -50,6 +55,7 @@ impl<T> Slot<T> {
             inner: Mutex::new(Inner {
                 value: None,
                 waker: None,
+                stamped: None,
             }),
         })
     }
@@ -95,6 +101,8 @@ pub(crate) trait Expire: Send + Sync {
     /// Expires the slot if it still waits, waking the caller.
     fn expire(&self);
     fn is_waiting(&self) -> bool;
+    /// Records the deadline the keeper stamped on a call registered without one.
+    fn stamped(&self, at: Instant);
 }
 
 impl<T: Send> Expire for Slot<T> {
@@ -103,6 +111,9 @@ impl<T: Send> Expire for Slot<T> {
     }
     fn is_waiting(&self) -> bool {
         Slot::is_waiting(self)
+    }
+    fn stamped(&self, at: Instant) {
+        self.inner.lock().stamped = Some(at);
     }
 }
 
@@ -121,9 +132,9 @@ impl<T> Reply<T> {
 /// The outcome of a settled slot, read under its lock.
 fn outcome<T>(state: u8, inner: &mut Inner<T>) -> Result<T, NoReply> {
     match state {
-        REPLIED => inner.value.take().ok_or(NoReply::Dropped),
+        REPLIED => inner.value.take().ok_or(NoReply::Dropped(inner.stamped)),
         EXPIRED => Err(NoReply::Expired),
-        _ => Err(NoReply::Dropped),
+        _ => Err(NoReply::Dropped(inner.stamped)),
     }
 }
 
@@ -178,7 +189,7 @@ mod tests {
     async fn dropped_and_cancelled() {
         let slot = Slot::<u8>::new();
         slot.drop_unanswered();
-        assert_eq!(Reply::new(slot).await, Err(NoReply::Dropped));
+        assert_eq!(Reply::new(slot).await, Err(NoReply::Dropped(None)));
         let slot = Slot::<u8>::new();
         drop(Reply::new(slot.clone()));
         assert!(
