@@ -238,15 +238,25 @@ impl Control {
                 }
             }
             Waking::Unstarted(_) => {
-                let Waking::Unstarted(task) =
-                    std::mem::replace(&mut *waking, Waking::Running(None))
-                else {
-                    unreachable!()
-                };
-                self.taskless.store(false, Ordering::Release);
+                let task = self.take_unstarted(&mut waking);
                 drop(waking);
-                task.launch();
+                if let Some(task) = task {
+                    task.launch();
+                }
             }
+        }
+    }
+
+    /// Takes the serving loop of a process without a task, which has one (or dies) from
+    /// now on; `None` if it is not waiting for its task.
+    fn take_unstarted(&self, waking: &mut Waking) -> Option<Box<dyn Launch>> {
+        if !matches!(waking, Waking::Unstarted(_)) {
+            return None;
+        }
+        self.taskless.store(false, Ordering::Release);
+        match std::mem::replace(waking, Waking::Running(None)) {
+            Waking::Unstarted(task) => Some(task),
+            _ => None,
         }
     }
 
@@ -260,14 +270,7 @@ impl Control {
         if INLINE_DEATHS.with(|d| d.get()) >= MAX_INLINE_DEATHS {
             return None;
         }
-        let mut waking = self.waking.lock();
-        if !matches!(*waking, Waking::Unstarted(_)) {
-            return None;
-        }
-        let Waking::Unstarted(task) = std::mem::replace(&mut *waking, Waking::Running(None)) else {
-            unreachable!()
-        };
-        self.taskless.store(false, Ordering::Release);
+        let task = self.take_unstarted(&mut self.waking.lock())?;
         INLINE_DEATHS.with(|d| d.set(d.get() + 1));
         Some(task)
     }
