@@ -249,3 +249,103 @@ async fn a_state_that_panics_when_dropped_does_not_take_its_killer_down() {
     other.send(Info::Add(2)).unwrap();
     assert_eq!(other.call(|r| r).await, Ok(2));
 }
+
+/// A future that counts its polls and finishes once `open` is set (and it is woken).
+#[derive(Default)]
+struct Gate {
+    open: std::sync::atomic::AtomicBool,
+    polls: AtomicUsize,
+    waker: parking_lot::Mutex<Option<std::task::Waker>>,
+}
+
+impl Gate {
+    async fn pass(&self) {
+        std::future::poll_fn(|cx| {
+            self.polls.fetch_add(1, Ordering::SeqCst);
+            if self.open.load(Ordering::SeqCst) {
+                return std::task::Poll::Ready(());
+            }
+            *self.waker.lock() = Some(cx.waker().clone());
+            std::task::Poll::Pending
+        })
+        .await
+    }
+
+    fn open(&self) {
+        self.open.store(true, Ordering::SeqCst);
+        if let Some(w) = self.waker.lock().take() {
+            w.wake();
+        }
+    }
+}
+
+/// Traps exits and waits at a gate: in `init` if asked, else in a handler.
+struct Patient;
+
+impl Worker for Patient {
+    /// The gate, and whether `init` waits at it.
+    type Args = (Arc<Gate>, bool);
+    type Info = Arc<Gate>;
+    type Call = ReplyTo<()>;
+    type Cast = Infallible;
+
+    async fn init((gate, in_init): Self::Args, ctx: &mut Context<Self>) -> Init<Self> {
+        ctx.trap_exit(true);
+        if in_init {
+            gate.pass().await;
+        }
+        Init::Ok(Patient)
+    }
+
+    async fn handle_info(&mut self, gate: Arc<Gate>, _: &mut Context<Self>) -> Flow {
+        gate.pass().await;
+        Flow::Continue
+    }
+
+    async fn handle_call(&mut self, reply: ReplyTo<()>, _: &mut Context<Self>) -> Flow {
+        reply.reply(());
+        Flow::Continue
+    }
+}
+
+#[tokio::test]
+async fn a_signal_queued_while_a_handler_awaits_does_not_spin_the_worker() {
+    let gate = Arc::new(Gate::default());
+    let w = start::<Patient>((Arc::new(Gate::default()), false))
+        .await
+        .unwrap();
+    w.send(gate.clone()).unwrap();
+    tokio::task::yield_now().await; // the handler now waits at the gate
+    w.process()
+        .exit(ExitReason::error("served after the handler"));
+    for _ in 0..100 {
+        tokio::task::yield_now().await;
+    }
+    let polls = gate.polls.load(Ordering::SeqCst);
+    assert!(polls <= 3, "the waiting handler was polled {polls} times");
+    gate.open();
+    assert_eq!(w.call(|r| r).await, Ok(()), "the worker serves on");
+}
+
+#[tokio::test]
+async fn a_signal_queued_while_init_awaits_does_not_spin_the_start() {
+    // `init` serves no signals: one that is queued while it awaits waits for the serving
+    // loop, without the start being polled over and over meanwhile.
+    let gate = Arc::new(Gate::default());
+    let name = "test:process-tasks:patient";
+    let starting = tokio::spawn(supervise_runtime::start_with::<Patient>(
+        (gate.clone(), true),
+        supervise_runtime::StartOptions::new().name(name),
+    ));
+    tokio::task::yield_now().await; // init now waits at the gate
+    let process = supervise_runtime::registry::lookup_process(name).expect("registered");
+    process.exit(ExitReason::error("served after init"));
+    for _ in 0..100 {
+        tokio::task::yield_now().await;
+    }
+    let polls = gate.polls.load(Ordering::SeqCst);
+    assert!(polls <= 3, "the waiting init was polled {polls} times");
+    gate.open();
+    let w = starting.await.unwrap().expect("started");
+    assert_eq!(w.call(|r| r).await, Ok(()), "the worker serves on");
+}

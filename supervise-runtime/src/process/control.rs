@@ -305,6 +305,11 @@ impl Control {
         }
     }
 
+    /// Whether the process was told to die (one atomic load).
+    pub(crate) fn is_doomed(&self) -> bool {
+        self.pending.load(Ordering::Acquire) & DOOMED != 0
+    }
+
     /// Whether signals are queued (one atomic load).
     pub(crate) fn has_signals(&self) -> bool {
         self.pending.load(Ordering::Acquire) & SIGNALS != 0

@@ -54,16 +54,23 @@ impl<F: Future> Future for Interruptible<'_, F> {
         if let Poll::Ready(out) = this.body.poll(cx) {
             return Poll::Ready(Ok(out));
         }
-        match this.registered {
-            Some(true) => {}
+        // A signal that landed before the waker was registered woke nobody: poll again
+        // rather than sleep. Only what this poll would act on counts, or a signal queued
+        // while a handler (or an `init`, which serves none) awaits would spin the task.
+        let missed = match this.registered {
+            Some(true) => false,
             Some(done) => {
                 control.register_waker(cx.waker());
                 *done = true;
+                // The serving loop's first wait: its body serves queued signals.
+                control.has_pending()
             }
-            None => control.register_waker(cx.waker()),
-        }
-        if control.has_pending() {
-            // A signal landed before the waker was registered: poll again rather than sleep.
+            None => {
+                control.register_waker(cx.waker());
+                control.is_doomed()
+            }
+        };
+        if missed {
             cx.waker().wake_by_ref();
         }
         Poll::Pending
