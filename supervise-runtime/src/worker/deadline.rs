@@ -40,9 +40,9 @@ const RECENT: usize = 32;
 /// keeper.
 const DRAIN_AT: usize = 4096;
 /// The shortest timeout registered without reading the clock.
-pub(crate) const STAMP_LATER_FROM: Duration = Duration::from_secs(1);
+const STAMP_LATER_FROM: Duration = Duration::from_secs(1);
 /// How often the keeper looks while calls come, stamping those registered since.
-pub(crate) const TICK: Duration = Duration::from_millis(5);
+const TICK: Duration = Duration::from_millis(5);
 
 /// When a registered call expires.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,11 +128,8 @@ fn push(shared: &Shared, due: Due, slot: Weak<dyn Expire>) {
         let mut evicted = inbox.recent[at].replace((due, slot));
         if let Some((due, slot)) = evicted.take_if(|(_, slot)| still_waiting(slot))
             // Made since the keeper's last look, which is at most a tick ago.
-            && let Some(at) = due.stamp(Instant::now())
+            && let Some(at) = stamp_waiting(due, &slot, Instant::now())
         {
-            if let (Due::After(_), Some(slot)) = (due, slot.upgrade()) {
-                slot.stamped(at);
-            }
             inbox.unread.push((at, slot));
         }
         let wake = inbox.unread.len() >= DRAIN_AT
@@ -194,6 +191,16 @@ impl Drop for Alive {
     }
 }
 
+/// The deadline of a waiting call, stamping one registered without it as made at `now`
+/// and telling its slot (the caller needs it if the reply handle is dropped unanswered).
+fn stamp_waiting(due: Due, slot: &Weak<dyn Expire>, now: Instant) -> Option<Instant> {
+    let at = due.stamp(now)?;
+    if let (Due::After(_), Some(slot)) = (due, slot.upgrade()) {
+        slot.stamped(at);
+    }
+    Some(at)
+}
+
 #[inline]
 fn still_waiting(slot: &Weak<dyn Expire>) -> bool {
     // Both halves of an answered call are usually gone: no need to upgrade then.
@@ -225,11 +232,8 @@ async fn keep(shared: Arc<Shared>) {
                 };
                 active = true;
                 if still_waiting(&slot)
-                    && let Some(at) = due.stamp(now)
+                    && let Some(at) = stamp_waiting(due, &slot, now)
                 {
-                    if let (Due::After(_), Some(slot)) = (due, slot.upgrade()) {
-                        slot.stamped(at);
-                    }
                     batch.push((at, slot));
                 }
             }
