@@ -116,7 +116,7 @@ async fn under_a_dynamic_supervisor() {
         "start_child(Worker::child_spec(shell, \"redis\")): {:?}",
         child.as_ref().map(|c| c.pid())
     );
-    let worker = WorkerRef::from(child.expect("the child starts"));
+    let worker = child.expect("the child starts");
     println!("which_children: {}", which_children(&sup).await);
     let count = sup.count_children().await.expect("the supervisor answers");
     println!(

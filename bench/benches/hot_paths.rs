@@ -29,6 +29,7 @@ impl Worker for Counter {
     type Info = u64;
     type Call = ReplyTo<u64>;
     type Cast = Infallible;
+    type Ref<A: supervise_runtime::Address<Self>> = A;
 
     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> {
         Init::Ok(Counter(0))

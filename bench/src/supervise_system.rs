@@ -60,6 +60,6 @@ impl System for Supervise {
     }
 
     async fn stop(sup: Self::Sup) {
-        sup.stop(ExitReason::Shutdown).await;
+        let _ = sup.stop(ExitReason::Shutdown).await;
     }
 }

@@ -46,13 +46,21 @@ pub trait RootSupervisor: Worker + sealed::Sealed {
 
 impl RootSupervisor for Supervisor {
     fn stop_root(root: &Handle<Self>) -> impl Future<Output = ExitReason> + Send {
-        root.stop(ExitReason::Shutdown)
+        stop_root(root)
     }
 }
 
 impl RootSupervisor for DynamicSupervisor {
     fn stop_root(root: &Handle<Self>) -> impl Future<Output = ExitReason> + Send {
-        root.stop(ExitReason::Shutdown)
+        stop_root(root)
+    }
+}
+
+/// Stops `root` and returns its exit reason (the one it had, if it was already dead).
+async fn stop_root<R: Worker>(root: &Handle<R>) -> ExitReason {
+    match root.stop(ExitReason::Shutdown).await {
+        Ok(reason) => reason,
+        Err(_) => root.process().wait().await,
     }
 }
 

@@ -72,7 +72,7 @@
 //!
 //! impl Worker for Worker {
 //!     type Args = (Addr<Reply>, String);    // init's parameters, in order
-//!     type Info = WorkerMsg; type Call = WorkerCall; type Cast = WorkerCast;
+//!     type Info = WorkerMsg; type Call = WorkerCall; type Cast = WorkerCast; type Ref<A: supervise_runtime::Address<Self>> = A;
 //!     const RECORD_LAST_MESSAGE: bool = true;
 //!     const SYNC_INIT: bool = true;         // false when `init` is an `async fn`
 //!     // init, handle_info/handle_call/handle_cast (an exhaustive match calling your

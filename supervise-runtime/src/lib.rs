@@ -183,14 +183,30 @@ pub use process::{Addr, AsProcess, Down, Mailbox, ProcessRef, Received, SendErro
 pub use reason::{ExitReason, PanicReason};
 pub use registry::RegisterError;
 pub use worker::{
-    CallError, Context, DEFAULT_CALL_TIMEOUT, Envelope, Flow, Handle, Init, MessageOf, ReplyTo,
-    StartError, StartOptions, Worker, start, start_link, start_with,
+    Address, CallError, Context, DEFAULT_CALL_TIMEOUT, Envelope, Flow, FollowError, Following,
+    Handle, Init, MessageOf, ReplyTo, StartError, StartOptions, Worker, WorkerRef, start,
+    start_link, start_with,
 };
+
+/// The typed handle of worker `W` over address `A`: what every door gives. For a
+/// `#[worker]` type it is the generated `<Type>Ref<A>`; for a worker written by hand with
+/// `type Ref<A: Address<Self>> = A`, the address itself.
+///
+/// ```
+/// use supervise_runtime::{worker, Following, RefOf};
+/// pub struct Counter;
+/// #[worker]
+/// impl Counter { fn init() -> Self { Counter } }
+///
+/// fn one(_: RefOf<Counter>) {}                           // CounterRef
+/// fn following(_: RefOf<Counter, Following<Counter>>) {} // CounterRef<Following<Counter>>
+/// ```
+pub type RefOf<W, A = Handle<W>> = <W as Worker>::Ref<A>;
 pub mod supervisor;
 pub use supervisor::{
     AutoShutdown, Backoff, ChildCount, ChildError, ChildId, ChildInfo, ChildPid, ChildSpec,
-    ChildType, DynamicSupervisor, DynamicSupervisorSpec, Restart, Shutdown, SpecError, Stable,
-    StableError, Strategy, Supervisor, SupervisorSpec, SupervisorStartError,
+    ChildType, DynamicSupervisor, DynamicSupervisorSpec, Restart, Shutdown, SpecError, Strategy,
+    Supervisor, SupervisorSpec, SupervisorStartError,
 };
 mod application;
 pub use application::{AppExit, Application, RootSupervisor};

@@ -10,8 +10,8 @@
 use std::fmt;
 
 pub use crate::worker::{
-    CallError, Context, DEFAULT_CALL_TIMEOUT, Envelope, Flow, Handle, Init, MessageOf, ReplyTo,
-    StartError, StartOptions, Worker, start_with,
+    Address, CallError, Context, DEFAULT_CALL_TIMEOUT, Envelope, Flow, Following, Handle, Init,
+    MessageOf, ReplyTo, StartError, StartOptions, Worker, WorkerRef, start_with,
 };
 pub use crate::{AsProcess, ChildSpec, Down, ExitReason, Pid, ProcessRef, SendError};
 pub use ::core;

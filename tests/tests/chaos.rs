@@ -356,7 +356,7 @@ async fn run(seed: u64) {
     assert!(count("shutdown") > 0);
     assert_eq!(
         bounded("stop", root.stop(ExitReason::Shutdown)).await,
-        ExitReason::Shutdown
+        Ok(ExitReason::Shutdown)
     );
     assert_eq!(lab.live(), 0, "worker states leaked after stop");
     tokio::task::yield_now().await;

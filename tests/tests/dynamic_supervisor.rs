@@ -234,7 +234,10 @@ async fn stop_signals_all_children_and_trapping_ones_run_terminate() {
             .unwrap();
     }
     assert_eq!(lab.live(), 100);
-    assert_eq!(sup.stop(ExitReason::Shutdown).await, ExitReason::Shutdown);
+    assert_eq!(
+        sup.stop(ExitReason::Shutdown).await,
+        Ok(ExitReason::Shutdown)
+    );
     assert_eq!(lab.live(), 0);
     let stops = lab
         .take_events()
@@ -253,6 +256,7 @@ async fn shutdown_timeout_then_kill() {
         type Info = std::convert::Infallible;
         type Call = std::convert::Infallible;
         type Cast = std::convert::Infallible;
+        type Ref<A: supervise_runtime::Address<Self>> = A;
         async fn init(_: (), ctx: &mut Context<Self>) -> Init<Self> {
             ctx.trap_exit(true);
             Init::Ok(Stubborn)
@@ -284,6 +288,7 @@ async fn extra_arguments_are_prepended() {
         type Info = std::convert::Infallible;
         type Call = supervise_runtime::ReplyTo<String>;
         type Cast = std::convert::Infallible;
+        type Ref<A: supervise_runtime::Address<Self>> = A;
         async fn init((pool, own): (String, u32), _: &mut Context<Self>) -> Init<Self> {
             Init::Ok(Pooled { pool, own })
         }
@@ -421,7 +426,10 @@ async fn stop_signals_all_children_at_once() {
             .unwrap();
     }
     let start = tokio::time::Instant::now();
-    assert_eq!(sup.stop(ExitReason::Shutdown).await, ExitReason::Shutdown);
+    assert_eq!(
+        sup.stop(ExitReason::Shutdown).await,
+        Ok(ExitReason::Shutdown)
+    );
     assert_eq!(start.elapsed(), Duration::from_millis(100));
     assert_eq!(lab.live(), 0);
 }
@@ -435,6 +443,7 @@ impl Worker for Quick {
     type Info = std::convert::Infallible;
     type Call = std::convert::Infallible;
     type Cast = std::convert::Infallible;
+    type Ref<A: supervise_runtime::Address<Self>> = A;
     const SYNC_INIT: bool = true;
 
     async fn init(awaits: bool, _: &mut Context<Self>) -> Init<Self> {

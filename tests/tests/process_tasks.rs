@@ -43,6 +43,7 @@ impl Worker for Counted {
     type Info = Info;
     type Call = ReplyTo<u64>;
     type Cast = Infallible;
+    type Ref<A: supervise_runtime::Address<Self>> = A;
     const SYNC_INIT: bool = true;
 
     async fn init(args: Args, ctx: &mut Context<Self>) -> Init<Self> {
@@ -231,6 +232,7 @@ impl Worker for Brittle {
     type Info = ();
     type Call = Infallible;
     type Cast = Infallible;
+    type Ref<A: supervise_runtime::Address<Self>> = A;
     const SYNC_INIT: bool = true;
 
     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> {
@@ -288,6 +290,7 @@ impl Worker for Patient {
     type Info = Arc<Gate>;
     type Call = ReplyTo<()>;
     type Cast = Infallible;
+    type Ref<A: supervise_runtime::Address<Self>> = A;
 
     async fn init((gate, in_init): Self::Args, ctx: &mut Context<Self>) -> Init<Self> {
         ctx.trap_exit(true);

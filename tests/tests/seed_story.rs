@@ -88,11 +88,10 @@ async fn under_a_dynamic_supervisor_the_crash_is_reported_and_the_caller_lives_o
         .unwrap();
 
     // start_child -> ok(pid); which_children; count_children
-    let child = sup
+    let worker: WorkerRef = sup
         .start_child(Worker::child_spec(shell.addr(), "redis"))
         .await
         .unwrap();
-    let worker = WorkerRef::from(child);
     let (first, info) = only_child(&sup).await;
     assert_eq!(first, worker.pid());
     assert_eq!(info.process.map(|p| p.pid()), Some(first));

@@ -5,9 +5,9 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use supervise_runtime::{
-    AsProcess, AutoShutdown, Backoff, ChildCount, ChildError, ChildPid, ChildSpec, ChildType,
-    ExitReason, Handle, MessageOf, Restart, Shutdown, SpecError, StableError, StartError, Strategy,
-    Supervisor, SupervisorSpec, SupervisorStartError, registry,
+    AsProcess, AutoShutdown, Backoff, CallError, ChildCount, ChildError, ChildPid, ChildSpec,
+    ChildType, ExitReason, FollowError, Handle, MessageOf, Restart, Shutdown, SpecError,
+    StartError, Strategy, Supervisor, SupervisorSpec, SupervisorStartError, registry,
 };
 use tests::{InitMode, Lab, Probe, ProbeCall, ProbeMsg, capture};
 
@@ -59,7 +59,10 @@ async fn starts_in_order_and_stops_in_reverse() {
         ids,
         ["a".into(), "b".into(), "c".into()] as [std::sync::Arc<str>; 3]
     );
-    assert_eq!(sup.stop(ExitReason::Shutdown).await, ExitReason::Shutdown);
+    assert_eq!(
+        sup.stop(ExitReason::Shutdown).await,
+        Ok(ExitReason::Shutdown)
+    );
     assert_eq!(lab.take_events(), ["stop:c", "stop:b", "stop:a"]);
     assert_eq!(lab.live(), 0);
 }
@@ -355,10 +358,10 @@ async fn stable_handles_and_names_follow_restarts() {
     assert!(registry::lookup::<MessageOf<Probe>>("test:db").is_some());
     assert_eq!(stable.call(ProbeCall::Ping).await.unwrap(), "db");
     sup.terminate_child("db").await.unwrap();
-    assert_eq!(stable.current().unwrap_err(), StableError::Stopped);
+    assert_eq!(stable.current().unwrap_err(), FollowError::Stopped);
     assert_eq!(registry::whereis("test:db"), None);
     sup.delete_child("db").await.unwrap();
-    assert_eq!(stable.current().unwrap_err(), StableError::Gone);
+    assert_eq!(stable.current().unwrap_err(), FollowError::Gone);
     assert_eq!(
         sup.child::<Supervisor>("db").await.unwrap_err(),
         ChildError::NotFound
@@ -381,7 +384,7 @@ async fn stable_handle_says_restarting_during_backoff() {
         crash(&sup, "w").await;
         assert_eq!(pids(&sup).await, [ChildPid::Restarting]);
         tokio::time::sleep(Duration::from_millis(delay - 1)).await;
-        assert_eq!(stable.current().unwrap_err(), StableError::Restarting);
+        assert_eq!(stable.current().unwrap_err(), FollowError::Restarting);
         // The backoff timer and this test wake at the same instant: look 1 ms later.
         tokio::time::sleep(Duration::from_millis(2)).await;
         assert!(matches!(pids(&sup).await[0], ChildPid::Running(_)));
@@ -497,7 +500,7 @@ async fn temporary_child_is_never_restarted_and_its_spec_is_removed() {
     crash(&sup, "t").await;
     assert!(sup.which_children().await.unwrap().is_empty());
     assert_eq!(sup.count_children().await.unwrap(), ChildCount::default());
-    assert_eq!(stable.current().unwrap_err(), StableError::Gone);
+    assert_eq!(stable.current().unwrap_err(), FollowError::Gone);
     assert_eq!(sup.restart_child("t").await, Err(ChildError::NotFound));
     assert_eq!(lab.starts(), 1);
     assert_eq!(reports.contexts(), ["child_terminated"]);
@@ -665,7 +668,10 @@ async fn stop_is_one_child_at_a_time_in_reverse_order() {
     let sup = Supervisor::start(spec).await.unwrap();
     lab.take_events();
     let start = Instant::now();
-    assert_eq!(sup.stop(ExitReason::Shutdown).await, ExitReason::Shutdown);
+    assert_eq!(
+        sup.stop(ExitReason::Shutdown).await,
+        Ok(ExitReason::Shutdown)
+    );
     assert_eq!(start.elapsed(), Duration::from_millis(300));
     assert_eq!(lab.take_events(), ["stop:c", "stop:b", "stop:a"]);
 }
@@ -833,11 +839,11 @@ async fn stable_handle_is_gone_once_its_supervisor_stopped() {
         .await
         .unwrap();
     let stable = sup.child::<Probe>("w").await.unwrap();
-    sup.stop(ExitReason::Shutdown).await;
-    assert_eq!(stable.current().unwrap_err(), StableError::Gone);
+    let _ = sup.stop(ExitReason::Shutdown).await;
+    assert_eq!(stable.current().unwrap_err(), FollowError::Gone);
     assert_eq!(
         stable.call(ProbeCall::Ping).await.unwrap_err(),
-        StableError::Gone
+        CallError::NoProc
     );
     assert!(stable.current().unwrap_err().to_string().contains("gone"));
 }
@@ -916,7 +922,7 @@ async fn trees_nest_ten_deep() {
     assert_ne!(handle(&bottom, "leaf").await.pid(), leaf.pid());
     assert_eq!(root.which_children().await.unwrap().len(), 2);
     lab.take_events();
-    root.stop(ExitReason::Shutdown).await;
+    let _ = root.stop(ExitReason::Shutdown).await;
     // Each level stops its worker (started last) before descending into its `sub`.
     let mut want: Vec<String> = (0..10).rev().map(|d| format!("stop:w{d}")).collect();
     want.push("stop:leaf".into());

@@ -3,7 +3,7 @@
 
 use supervise_runtime::{
     Addr, AsProcess, ChildPid, Context, DynamicSupervisor, DynamicSupervisorSpec, Handle, Inbox,
-    Pid, Received, Restart, Strategy, Supervisor, SupervisorSpec, worker,
+    Pid, Received, Restart, Strategy, Supervisor, SupervisorSpec, WorkerRef, worker,
 };
 
 /// What each incarnation's `init` reports: its pid and the arguments it was given.
@@ -33,7 +33,14 @@ impl Redis {
 
 /// The current incarnation of the static child `id`.
 async fn current<W: supervise_runtime::Worker>(sup: &Handle<Supervisor>, id: &str) -> Handle<W> {
-    sup.child::<W>(id).await.unwrap().current().unwrap()
+    sup.child::<W>(id)
+        .await
+        .unwrap()
+        .address()
+        .current()
+        .unwrap()
+        .address()
+        .clone()
 }
 
 async fn started(inbox: &mut Inbox<Started>) -> Started {
@@ -74,8 +81,7 @@ async fn a_dynamic_child_spec_restarts_with_the_same_arguments() {
     let child: RedisRef = sup
         .start_child(Redis::child_spec(inbox.addr(), "redis", 0))
         .await
-        .unwrap()
-        .into();
+        .unwrap();
     let first = started(&mut inbox).await;
     assert_eq!(first.pid, child.pid());
 
@@ -98,7 +104,7 @@ async fn the_restart_type_set_on_a_child_spec_is_honoured() {
         .await
         .unwrap();
     let spec = Redis::child_spec(inbox.addr(), "redis", 0).restart(Restart::Temporary);
-    let child: RedisRef = sup.start_child(spec).await.unwrap().into();
+    let child: RedisRef = sup.start_child(spec).await.unwrap();
     started(&mut inbox).await;
     child.raise("heck").unwrap();
     child.process().wait().await;

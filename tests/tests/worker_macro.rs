@@ -350,15 +350,16 @@ async fn calls_to_a_dead_worker_fail_at_once() {
 }
 
 #[tokio::test]
-async fn the_handle_is_clone_debug_and_gives_its_handle() {
+async fn the_handle_is_clone_debug_and_derefs_to_its_address() {
     let (_inbox, k) = kitchen(0).await;
     let copy = k.clone();
     assert_eq!(copy, k);
-    assert_eq!(k.handle().pid(), k.pid());
+    let address: &supervise_runtime::Handle<Kitchen> = &k;
+    assert_eq!(address.pid(), k.pid());
     assert!(format!("{k:?}").starts_with("KitchenRef("));
-    let raw: KitchenRef = k.clone().into_handle().into();
+    let raw: KitchenRef = address.clone().into();
     assert_eq!(raw, k);
-    k.handle().cast(KitchenCast::Reset).unwrap();
+    address.cast(KitchenCast::Reset).unwrap();
 }
 
 mod renamed {
@@ -507,7 +508,10 @@ mod signals {
             .await
             .unwrap();
         let asked = Instant::now();
-        assert_eq!(sup.stop(ExitReason::Shutdown).await, ExitReason::Shutdown);
+        assert_eq!(
+            sup.stop(ExitReason::Shutdown).await,
+            Ok(ExitReason::Shutdown)
+        );
         assert_eq!(asked.elapsed(), Duration::ZERO, "stopped, not killed later");
         assert_eq!(
             next(&mut seen).await,
@@ -523,7 +527,10 @@ mod signals {
                 .await
                 .unwrap();
         let asked = Instant::now();
-        assert_eq!(sup.stop(ExitReason::Shutdown).await, ExitReason::Shutdown);
+        assert_eq!(
+            sup.stop(ExitReason::Shutdown).await,
+            Ok(ExitReason::Shutdown)
+        );
         assert_eq!(asked.elapsed(), Duration::from_millis(5000));
     }
 }

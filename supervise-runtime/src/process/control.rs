@@ -33,8 +33,17 @@ const DOOMED: u8 = 2;
 /// A signal a process serves before its messages.
 #[derive(Debug)]
 pub(crate) enum Signal {
-    Exit { from: Pid, reason: ExitReason },
+    Exit {
+        from: Pid,
+        reason: ExitReason,
+    },
     Down(Down),
+    /// A request to stop with `reason` (GenServer's `stop`): the worker runs `terminate`
+    /// and exits with it, whether it traps exits or not.
+    Stop {
+        from: Pid,
+        reason: ExitReason,
+    },
 }
 
 /// How an exit signal travels.
@@ -384,6 +393,23 @@ impl Control {
     fn push(&self, st: &mut State, signal: Signal) {
         st.rare().queue.push_back(signal);
         self.pending.fetch_or(SIGNALS, Ordering::AcqRel);
+    }
+
+    /// Asks the process to stop with `reason`: a worker runs `terminate(reason)` and exits
+    /// with it; an inbox, which runs no code of its own, exits at once.
+    pub(crate) fn stop_signal(&self, from: Pid, reason: ExitReason) {
+        match self.kind {
+            Kind::Inbox => self.terminate(reason),
+            Kind::Task => {
+                let mut st = self.state.lock();
+                if self.dead(&st) {
+                    return;
+                }
+                self.push(&mut st, Signal::Stop { from, reason });
+                drop(st);
+                self.wake();
+            }
+        }
     }
 
     /// Delivers an exit signal from `from`.

@@ -99,9 +99,28 @@ pub enum SendError<M> {
     NoProc(M),
     /// The process's bounded mailbox is full.
     Full(M),
+    /// Sent through a [`Following`](crate::Following) handle while its child is between
+    /// incarnations (it exited and its supervisor is restarting it): try again shortly.
+    /// `NoProc` through a following handle means gone for good.
+    Restarting(M),
 }
 
 impl<M> SendError<M> {
+    /// The same error around another message (what a typed handle does to hand back the
+    /// message it was given rather than the envelope it sent).
+    ///
+    /// ```
+    /// let e = supervise_runtime::SendError::Full(7);
+    /// assert_eq!(e.map(|n| n * 2), supervise_runtime::SendError::Full(14));
+    /// ```
+    pub fn map<N>(self, f: impl FnOnce(M) -> N) -> SendError<N> {
+        match self {
+            SendError::NoProc(m) => SendError::NoProc(f(m)),
+            SendError::Full(m) => SendError::Full(f(m)),
+            SendError::Restarting(m) => SendError::Restarting(f(m)),
+        }
+    }
+
     /// The message that was not delivered.
     ///
     /// ```
@@ -110,7 +129,7 @@ impl<M> SendError<M> {
     /// ```
     pub fn into_inner(self) -> M {
         match self {
-            SendError::NoProc(m) | SendError::Full(m) => m,
+            SendError::NoProc(m) | SendError::Full(m) | SendError::Restarting(m) => m,
         }
     }
 }
@@ -120,6 +139,7 @@ impl<M> fmt::Debug for SendError<M> {
         match self {
             SendError::NoProc(_) => f.write_str("NoProc(..)"),
             SendError::Full(_) => f.write_str("Full(..)"),
+            SendError::Restarting(_) => f.write_str("Restarting(..)"),
         }
     }
 }
@@ -129,6 +149,9 @@ impl<M> fmt::Display for SendError<M> {
         match self {
             SendError::NoProc(_) => f.write_str("the process is not alive (noproc)"),
             SendError::Full(_) => f.write_str("the process's bounded mailbox is full"),
+            SendError::Restarting(_) => {
+                f.write_str("the child is restarting (between incarnations); try again shortly")
+            }
         }
     }
 }

@@ -423,6 +423,7 @@ impl<M> Received<M> {
         match signal {
             Signal::Exit { from, reason } => Received::Exit { from, reason },
             Signal::Down(down) => Received::Down(down),
+            Signal::Stop { from, reason } => Received::Exit { from, reason },
         }
     }
 }

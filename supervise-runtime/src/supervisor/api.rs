@@ -1,25 +1,23 @@
 //! The public API: thin functions that send a request and wait for the reply.
 
-use std::marker::PhantomData;
-
 use super::dynamic::{DynamicRequest, Request as DynReq};
 use super::flags::{DynamicSupervisorSpec, SupervisorSpec};
 use super::info::{ChildCount, ChildError, ChildInfo, SupervisorStartError};
 use super::server::{Request, SupervisorRequest};
 use super::spec::ChildSpec;
-use super::stable::Stable;
 use super::{DynamicSupervisor, Supervisor};
+use crate::Pid;
+use crate::RefOf;
 use crate::process::ProcessRef;
-use crate::worker::{CallError, Handle, StartOptions, Worker, start_with};
-use crate::{AsProcess, ExitReason, Pid};
+use crate::worker::{CallError, Following, Handle, StartOptions, Worker, start_with};
 
 // Supervisor calls wait as OTP's do (`infinity`, no timer armed): a stop can legitimately
 // take a child's whole shutdown time. They never hang on a dead supervisor: a call to a
 // dead process is an error at once, and one that dies mid-call returns its reason.
 
-fn typed<W: Worker>(p: ProcessRef) -> Handle<W> {
+fn typed<W: Worker>(p: ProcessRef) -> RefOf<W> {
     match p.into_downcast() {
-        Some(core) => Handle { core },
+        Some(core) => Handle { core }.into(),
         None => unreachable!("a ChildSpec<W> starts a W"),
     }
 }
@@ -144,7 +142,7 @@ impl Handle<Supervisor> {
     /// use supervise_runtime::{ChildError, ChildSpec, Context, Init, Supervisor, SupervisorSpec, Worker};
     /// struct Idle;
     /// impl Worker for Idle {
-    ///     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible;
+    ///     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible; type Ref<A: supervise_runtime::Address<Self>> = A;
     ///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Idle) }
     /// }
     /// let sup = Supervisor::start(SupervisorSpec::default()).await.unwrap();
@@ -153,10 +151,7 @@ impl Handle<Supervisor> {
     /// assert_eq!(again.unwrap_err(), ChildError::AlreadyStarted(idle.pid()));
     /// # }
     /// ```
-    pub async fn start_child<W: Worker>(
-        &self,
-        spec: ChildSpec<W>,
-    ) -> Result<Handle<W>, ChildError> {
+    pub async fn start_child<W: Worker>(&self, spec: ChildSpec<W>) -> Result<RefOf<W>, ChildError> {
         let p = self
             .request(|r| Request::StartChild(spec.inner, r))
             .await??;
@@ -236,7 +231,7 @@ impl Handle<Supervisor> {
     /// use supervise_runtime::{ChildError, ChildSpec, Context, Init, Restart, Supervisor, SupervisorSpec, Worker};
     /// struct Idle;
     /// impl Worker for Idle {
-    ///     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible;
+    ///     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible; type Ref<A: supervise_runtime::Address<Self>> = A;
     ///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Idle) }
     /// }
     /// let spec = SupervisorSpec::default().child(ChildSpec::<Idle>::worker(()).id("idle").restart(Restart::Transient));
@@ -254,9 +249,11 @@ impl Handle<Supervisor> {
         ChildSpec::from_inner(inner).ok_or(ChildError::WrongType(std::any::type_name::<W>()))
     }
 
-    /// A [`Stable`] handle to the child with this id, reaching its current incarnation.
-    ///
-    /// See [`Stable`] for an example.
+    /// The typed handle of the child with this id that follows it across restarts (see
+    /// [`Following`]): `CounterRef<Following<Counter>>` for a `#[worker]` `Counter`.
+    /// `NotFound` for an unknown id, `WrongType` when the child is not a `W`. It follows
+    /// the child of this supervisor incarnation; a tree (`supervision_tree!`) also follows
+    /// children through their supervisors' restarts.
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// use supervise_runtime::{ChildError, Supervisor};
@@ -264,7 +261,7 @@ impl Handle<Supervisor> {
     /// assert_eq!(sup.child::<Supervisor>("none").await.unwrap_err(), ChildError::NotFound);
     /// # }
     /// ```
-    pub async fn child<W: Worker>(&self, id: &str) -> Result<Stable<W>, ChildError> {
+    pub async fn child<W: Worker>(&self, id: &str) -> Result<RefOf<W, Following<W>>, ChildError> {
         let (slot, worker_type) = self
             .request(|r| Request::Slot(id.into(), r))
             .await?
@@ -272,30 +269,7 @@ impl Handle<Supervisor> {
         if worker_type != std::any::TypeId::of::<W>() {
             return Err(ChildError::WrongType(std::any::type_name::<W>()));
         }
-        Ok(Stable {
-            id: id.into(),
-            slot,
-            supervisor: self.process(),
-            _worker: PhantomData,
-        })
-    }
-
-    /// Stops the supervisor (children in reverse start order) and returns its exit reason.
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// use supervise_runtime::{ExitReason, Supervisor};
-    /// let sup = Supervisor::start(Default::default()).await.unwrap();
-    /// assert_eq!(sup.stop(ExitReason::Shutdown).await, ExitReason::Shutdown);
-    /// # }
-    /// ```
-    pub async fn stop(&self, reason: ExitReason) -> ExitReason {
-        let _ = self
-            .addr()
-            .send(crate::Envelope::Call(SupervisorRequest(Request::Stop(
-                reason,
-            ))));
-        self.process().wait().await
+        Ok(Following::from_slot(slot).into())
     }
 }
 
@@ -317,7 +291,7 @@ impl Handle<DynamicSupervisor> {
     /// use supervise_runtime::{ChildSpec, Context, DynamicSupervisor, DynamicSupervisorSpec, Init, Worker};
     /// struct Idle;
     /// impl Worker for Idle {
-    ///     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible;
+    ///     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible; type Ref<A: supervise_runtime::Address<Self>> = A;
     ///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Idle) }
     /// }
     /// let sup = DynamicSupervisor::start(DynamicSupervisorSpec::new()).await.unwrap();
@@ -325,14 +299,47 @@ impl Handle<DynamicSupervisor> {
     /// assert_eq!(sup.which_children().await.unwrap()[0].pid.pid(), Some(idle.pid()));
     /// # }
     /// ```
-    pub async fn start_child<W: Worker>(
-        &self,
-        spec: ChildSpec<W>,
-    ) -> Result<Handle<W>, ChildError> {
+    pub async fn start_child<W: Worker>(&self, spec: ChildSpec<W>) -> Result<RefOf<W>, ChildError> {
         let p = self
             .request(|r| DynReq::StartChild(spec.inner, r))
             .await??;
         Ok(typed::<W>(p))
+    }
+
+    /// [`start_child`](Self::start_child), returning the child's typed handle that follows
+    /// it across its restarts (`JobRef<Following<Job>>`). It is keyed by the child itself:
+    /// the supervisor publishes each new incarnation into it (see
+    /// [`ChildSpec::publish`]). Once the child is gone for good (not restarted after its
+    /// exit, terminated, or its supervisor stopped) its operations fail with `NoProc`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{worker, AsProcess, DynamicSupervisor};
+    ///
+    /// pub struct Job(u32);
+    /// #[worker]
+    /// impl Job {
+    ///     fn init(n: u32) -> Self { Job(n) }
+    ///     #[call] fn n(&self) -> u32 { self.0 }
+    ///     #[info] fn crash(&mut self) { panic!("job {} crashed", self.0) }
+    /// }
+    ///
+    /// let sup = DynamicSupervisor::start(Default::default()).await.unwrap();
+    /// let job3 = sup.start_child_following(Job::child_spec(3)).await.unwrap();
+    /// let first = job3.current().unwrap();
+    /// job3.crash().unwrap();
+    /// first.process().wait().await;
+    /// assert_eq!(job3.n().await, Ok(3), "the restarted job 3 answers");
+    /// assert_ne!(job3.pid(), Some(first.pid()));
+    /// # }
+    /// ```
+    pub async fn start_child_following<W: Worker>(
+        &self,
+        spec: ChildSpec<W>,
+    ) -> Result<RefOf<W, Following<W>>, ChildError> {
+        let following = Following::new();
+        self.start_child(spec.publish(&following)).await?;
+        Ok(following.into())
     }
 
     /// Stops the child with this pid: `Ok`, then `NotFound`.
@@ -371,21 +378,5 @@ impl Handle<DynamicSupervisor> {
     /// ```
     pub async fn count_children(&self) -> Result<ChildCount, CallError> {
         self.request(DynReq::Count).await
-    }
-
-    /// Stops the supervisor (all children at once) and returns its exit reason.
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// use supervise_runtime::{DynamicSupervisor, ExitReason};
-    /// let sup = DynamicSupervisor::start(Default::default()).await.unwrap();
-    /// assert_eq!(sup.stop(ExitReason::Shutdown).await, ExitReason::Shutdown);
-    /// # }
-    /// ```
-    pub async fn stop(&self, reason: ExitReason) -> ExitReason {
-        let _ = self
-            .addr()
-            .send(crate::Envelope::Call(DynamicRequest(DynReq::Stop(reason))));
-        self.process().wait().await
     }
 }

@@ -16,7 +16,7 @@ use super::server::clean_shutdown;
 use super::spec::{ExtraArgs, SpecInner, StartFuture};
 use super::{report, stop};
 use crate::process::{ProcessRef, Signal};
-use crate::worker::{Context, Flow, Init, ReplyTo, StartError, Worker};
+use crate::worker::{Context, Flow, Init, ReplyTo, SlotState, StartError, Worker};
 use crate::{AsProcess, ExitReason, Pid};
 
 /// A dynamic supervisor: a [`Worker`] that starts children on request and restarts them
@@ -74,7 +74,6 @@ pub(crate) enum Request {
     Terminate(Pid, ReplyTo<Result<(), ChildError>>),
     Which(ReplyTo<Vec<ChildInfo>>),
     Count(ReplyTo<ChildCount>),
-    Stop(ExitReason),
 }
 
 /// A message a dynamic supervisor sends itself (opaque).
@@ -113,6 +112,7 @@ impl Worker for DynamicSupervisor {
     type Info = DynamicInfo;
     type Call = DynamicRequest;
     type Cast = Infallible;
+    type Ref<A: crate::Address<Self>> = A;
     const SYNC_INIT: bool = true;
 
     async fn init(spec: DynamicSupervisorSpec, ctx: &mut Context<Self>) -> Init<Self> {
@@ -158,7 +158,6 @@ impl Worker for DynamicSupervisor {
                 }
                 Request::Which(reply) => reply.reply(self.which_children()),
                 Request::Count(reply) => reply.reply(self.count_children()),
-                Request::Stop(reason) => return Flow::Stop(reason),
             }
             Flow::Continue
         }
@@ -203,8 +202,14 @@ impl Worker for DynamicSupervisor {
             report::dynamic_child(self.me.pid(), context, &child.spec, Some(from), &reason);
         }
         match after {
-            AfterExit::Restart => self.restart(from, child, ctx).await,
-            AfterExit::Keep { .. } => Flow::Continue,
+            AfterExit::Restart => {
+                self.publish(&child.spec, SlotState::Restarting);
+                self.restart(from, child, ctx).await
+            }
+            AfterExit::Keep { .. } => {
+                self.publish(&child.spec, SlotState::Gone);
+                Flow::Continue
+            }
         }
     }
 
@@ -226,8 +231,16 @@ impl DynamicSupervisor {
         Ok(spec.start(self.extra.as_ref()))
     }
 
+    /// Tells the child's followers, if it has any (`ChildSpec::publish`).
+    fn publish(&self, spec: &SpecInner, state: SlotState) {
+        if let Some(slot) = spec.slot() {
+            slot.set(&self.me, state);
+        }
+    }
+
     /// Keeps a started child.
     fn add_child(&mut self, spec: SpecInner, p: ProcessRef) -> ProcessRef {
+        self.publish(&spec, SlotState::Running(p.clone()));
         // Every child is in the table here (a restart takes one out and puts it back
         // within one callback), so this sees them all.
         self.same_shutdown = match self.children.is_empty() {
@@ -283,13 +296,14 @@ impl DynamicSupervisor {
     async fn restart_now(&mut self, key: Pid, mut child: DynChild, ctx: &mut Context<Self>) {
         match child.spec.start(self.extra.as_ref()).await {
             Ok(p) => {
+                self.publish(&child.spec, SlotState::Running(p.clone()));
                 child.process = Some(p.clone());
                 if let Some(a) = child.backoff.as_mut() {
                     a.started = Instant::now();
                 }
                 self.children.insert(p.pid(), child);
             }
-            Err(StartError::Ignored) => {}
+            Err(StartError::Ignored) => self.publish(&child.spec, SlotState::Gone),
             Err(e) => {
                 let reason = e.reason().cloned().unwrap_or_else(|| ExitReason::error(&e));
                 report::dynamic_child(
@@ -308,6 +322,7 @@ impl DynamicSupervisor {
 
     async fn terminate_child(&mut self, pid: Pid) -> Result<(), ChildError> {
         let child = self.children.remove(&pid).ok_or(ChildError::NotFound)?;
+        self.publish(&child.spec, SlotState::Gone);
         if let Some(p) = child.process {
             let reason = stop::stop_child(&self.me, &p, child.spec.shutdown).await;
             if !clean_shutdown(child.spec.shutdown, &reason) {

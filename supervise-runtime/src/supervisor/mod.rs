@@ -24,8 +24,8 @@
 //!    the same for the children started after it. A failed restart marks the child
 //!    restarting and is retried through the supervisor's mailbox, counting again, so a
 //!    child that cannot start exhausts the intensity instead of looping.
-//! 5. The new incarnation has a new pid. [`Stable`] handles and registered names
-//!    (`ChildSpec::name`) follow it.
+//! 5. The new incarnation has a new pid. [`Following`](crate::Following) handles and
+//!    registered names (`ChildSpec::name`) follow it.
 //!
 //! Stopping a child: unlink, send `shutdown` (or `kill` for `BrutalKill`), wait up to the
 //! shutdown time, then `kill`. A static supervisor stops its children one at a time in
@@ -39,7 +39,7 @@
 //! use supervise_runtime::{AsProcess, ChildPid, ChildSpec, Context, ExitReason, Init, Strategy, Supervisor, SupervisorSpec, Worker};
 //! struct Idle;
 //! impl Worker for Idle {
-//!     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible;
+//!     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible; type Ref<A: supervise_runtime::Address<Self>> = A;
 //!     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Idle) }
 //! }
 //! let spec = SupervisorSpec::new(Strategy::OneForOne).child(ChildSpec::<Idle>::worker(()).id("idle"));
@@ -62,7 +62,6 @@ mod info;
 mod report;
 mod server;
 mod spec;
-mod stable;
 mod stop;
 
 pub use dynamic::{DynamicInfo, DynamicRequest, DynamicSupervisor};
@@ -72,4 +71,3 @@ pub use flags::{
 pub use info::{ChildCount, ChildError, ChildInfo, ChildPid, SupervisorStartError};
 pub use server::{Supervisor, SupervisorInfo, SupervisorRequest};
 pub use spec::{ChildId, ChildSpec, ChildType, Restart, Shutdown};
-pub use stable::{Stable, StableError};

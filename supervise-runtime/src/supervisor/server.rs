@@ -9,10 +9,10 @@ use super::decide::{self, AfterExit, RestartWindow};
 use super::flags::{self, AutoShutdown, Backoff, Intensity, Strategy, SupervisorSpec};
 use super::info::{ChildCount, ChildError, ChildInfo, ChildPid, SupervisorStartError};
 use super::spec::{ChildId, Restart, SpecInner};
-use super::stable::{Slot, SlotState};
 use super::{report, stop};
 use crate::process::ProcessRef;
 use crate::worker::{Context, Flow, Init, ReplyTo, StartError, Worker};
+use crate::worker::{Slot, SlotState};
 use crate::{AsProcess, ExitReason, Pid};
 
 /// A static supervisor: a [`Worker`] that starts children from a [`SupervisorSpec`] and
@@ -63,7 +63,6 @@ pub(crate) enum Request {
     Count(ReplyTo<ChildCount>),
     Slot(ChildId, ReplyTo<Option<(Arc<Slot>, std::any::TypeId)>>),
     Spec(ChildId, ReplyTo<Option<SpecInner>>),
-    Stop(ExitReason),
 }
 
 /// A message a supervisor sends itself (opaque).
@@ -103,6 +102,7 @@ impl Worker for Supervisor {
     type Info = SupervisorInfo;
     type Call = SupervisorRequest;
     type Cast = Infallible;
+    type Ref<A: crate::Address<Self>> = A;
 
     async fn init(spec: SupervisorSpec, ctx: &mut Context<Self>) -> Init<Self> {
         ctx.trap_exit(true);
@@ -141,9 +141,13 @@ impl Worker for Supervisor {
                 (c.slot.clone(), c.spec.worker_type())
             })),
             Request::Spec(id, reply) => {
-                reply.reply(self.position(&id).map(|i| self.children[i].spec.clone()))
+                // A copy is a spec of its own: it does not publish into this child's slot.
+                reply.reply(self.position(&id).map(|i| {
+                    let mut copy = self.children[i].spec.clone();
+                    copy.set_slot(None);
+                    copy
+                }))
             }
-            Request::Stop(reason) => return Flow::Stop(reason),
         }
         Flow::Continue
     }
@@ -186,8 +190,11 @@ impl Worker for Supervisor {
 
     async fn terminate(&mut self, _reason: &ExitReason, _ctx: &mut Context<Self>) {
         self.stop_all().await;
+        // Not `Gone`: when this supervisor is restarted by its own, a spec that carries
+        // the slot publishes into it again. Whether it will is judged from this
+        // supervisor's fate by whoever follows the child (see `Following`).
         for child in &self.children {
-            child.slot.set(SlotState::Gone);
+            child.slot.set(&self.me, SlotState::Restarting);
         }
     }
 }
@@ -205,11 +212,14 @@ impl Supervisor {
 
     fn set_run(&mut self, i: usize, run: Run) {
         let child = &mut self.children[i];
-        child.slot.set(match &run {
-            Run::Running(p) => SlotState::Running(p.clone()),
-            Run::Restarting => SlotState::Restarting,
-            Run::Stopped => SlotState::Stopped,
-        });
+        child.slot.set(
+            &self.me,
+            match &run {
+                Run::Running(p) => SlotState::Running(p.clone()),
+                Run::Restarting => SlotState::Restarting,
+                Run::Stopped => SlotState::Stopped,
+            },
+        );
         if matches!(run, Run::Running(_)) {
             child.started = Instant::now();
         }
@@ -242,10 +252,11 @@ impl Supervisor {
     }
 
     fn push(&mut self, spec: SpecInner, run: Run) {
+        let slot = spec.slot().cloned().unwrap_or_default();
         self.children.push(Child {
             spec,
             run: Run::Stopped,
-            slot: Arc::default(),
+            slot,
             attempts: 0,
             started: Instant::now(),
         });
@@ -264,7 +275,8 @@ impl Supervisor {
             Run::Running(p) => p.pid(),
             _ => return Flow::Continue,
         };
-        self.set_run(i, Run::Stopped);
+        // Followers see it restarting until the decision below says otherwise.
+        self.set_stopped(i, SlotState::Restarting);
         let spec = &self.children[i].spec;
         let after = decide::after_exit(spec.restart, &reason);
         if after.reports() {
@@ -300,7 +312,7 @@ impl Supervisor {
     fn del_child(&mut self, i: usize) {
         if self.children[i].spec.restart == Restart::Temporary {
             let child = self.children.remove(i);
-            child.slot.set(SlotState::Gone);
+            child.slot.set(&self.me, SlotState::Gone);
         } else {
             self.set_run(i, Run::Stopped);
         }
@@ -361,11 +373,17 @@ impl Supervisor {
             .collect();
         for j in range.rev() {
             if j != i {
-                self.stop_one(j).await;
+                self.stop_one(j, SlotState::Restarting).await;
             }
         }
-        self.children
-            .retain(|c| !(c.spec.restart == Restart::Temporary && matches!(c.run, Run::Stopped)));
+        let me = &self.me;
+        self.children.retain(|c| {
+            let gone = c.spec.restart == Restart::Temporary && matches!(c.run, Run::Stopped);
+            if gone {
+                c.slot.set(me, SlotState::Gone);
+            }
+            !gone
+        });
         for id in ids {
             let Some(j) = self.position(&id) else {
                 continue;
@@ -395,10 +413,18 @@ impl Supervisor {
         Ok(())
     }
 
-    /// Stops child `j` if it runs, reporting an unclean shutdown; it stays as stopped.
-    async fn stop_one(&mut self, j: usize) {
+    /// Marks child `i` stopped, telling its followers `state`.
+    fn set_stopped(&mut self, i: usize, state: SlotState) {
+        let child = &mut self.children[i];
+        child.run = Run::Stopped;
+        child.slot.set(&self.me, state);
+    }
+
+    /// Stops child `j` if it runs, reporting an unclean shutdown; it stays as stopped, and
+    /// its followers are told `then` (restarting when the strategy starts it again).
+    async fn stop_one(&mut self, j: usize, then: SlotState) {
         let Run::Running(p) = &self.children[j].run else {
-            self.set_run(j, Run::Stopped);
+            self.set_stopped(j, then);
             return;
         };
         let p = p.clone();
@@ -413,13 +439,13 @@ impl Supervisor {
                 &reason,
             );
         }
-        self.set_run(j, Run::Stopped);
+        self.set_stopped(j, then);
     }
 
     /// Stops every child in reverse start order, one at a time.
     async fn stop_all(&mut self) {
         for j in (0..self.children.len()).rev() {
-            self.stop_one(j).await;
+            self.stop_one(j, SlotState::Restarting).await;
         }
     }
 
@@ -448,7 +474,7 @@ impl Supervisor {
 
     async fn terminate_child(&mut self, id: &str) -> Result<(), ChildError> {
         let i = self.position(id).ok_or(ChildError::NotFound)?;
-        self.stop_one(i).await;
+        self.stop_one(i, SlotState::Stopped).await;
         self.del_child(i);
         Ok(())
     }
@@ -477,7 +503,7 @@ impl Supervisor {
             Run::Restarting => Err(ChildError::Restarting),
             Run::Stopped => {
                 let child = self.children.remove(i);
-                child.slot.set(SlotState::Gone);
+                child.slot.set(&self.me, SlotState::Gone);
                 Ok(())
             }
         }

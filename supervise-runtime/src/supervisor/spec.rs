@@ -11,7 +11,9 @@ use futures_util::future::{BoxFuture, Either};
 
 use crate::Mailbox;
 use crate::process::ProcessRef;
-use crate::worker::{Handle, StartError, StartOptions, Worker, start_now, start_with};
+use crate::worker::{
+    Handle, Slot, StartError, StartOptions, Worker, start_handle as start_with, start_now,
+};
 
 /// The id of a child of a static supervisor.
 pub type ChildId = Arc<str>;
@@ -302,6 +304,8 @@ struct Extras {
     id: Option<ChildId>,
     name: Option<Arc<str>>,
     mailbox: Mailbox,
+    /// Where the supervisor publishes each incarnation, for `Following` handles.
+    slot: Option<Arc<Slot>>,
     /// How to show the start arguments in reports; `None` shows `(..)`.
     args_fmt: Option<ArgsFmt>,
 }
@@ -341,6 +345,16 @@ impl SpecInner {
 
     pub(crate) fn set_name(&mut self, name: Arc<str>) {
         self.extras_mut().name = Some(name);
+    }
+
+    pub(crate) fn slot(&self) -> Option<&Arc<Slot>> {
+        self.extras.as_ref()?.slot.as_ref()
+    }
+
+    pub(crate) fn set_slot(&mut self, slot: Option<Arc<Slot>>) {
+        if slot.is_some() || self.extras.is_some() {
+            self.extras_mut().slot = slot;
+        }
     }
 
     pub(crate) fn set_mailbox(&mut self, mailbox: Mailbox) {
@@ -435,6 +449,7 @@ impl fmt::Debug for SpecInner {
 ///     type Info = Infallible;
 ///     type Call = Infallible;
 ///     type Cast = Infallible;
+///     type Ref<A: supervise_runtime::Address<Self>> = A;
 ///     async fn init(_: usize, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Cache) }
 /// }
 /// let spec = ChildSpec::<Cache>::worker(1024)
@@ -739,6 +754,42 @@ impl<W: Worker> ChildSpec<W> {
         self
     }
 
+    /// Makes the supervisor that runs this spec publish each incarnation of the child
+    /// into `following`, which then reaches whichever is current (see [`Following`]). The
+    /// spec keeps it when cloned, so a supervisor restarted with the same spec publishes
+    /// there again. This is how a dynamic child gets a handle that follows its restarts
+    /// ([`DynamicSupervisor::start_child_following`](crate::DynamicSupervisor) does it for
+    /// you), keyed by the child itself rather than by a pid or a name.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{worker, AsProcess, DynamicSupervisor, ExitReason, Following};
+    ///
+    /// pub struct Job(u32);
+    /// #[worker]
+    /// impl Job {
+    ///     fn init(n: u32) -> Self { Job(n) }
+    ///     #[call] fn n(&self) -> u32 { self.0 }
+    /// }
+    ///
+    /// let sup = DynamicSupervisor::start(Default::default()).await.unwrap();
+    /// let job3: JobRef<Following<Job>> = Following::new().into();
+    /// sup.start_child(Job::child_spec(3).publish(&job3)).await.unwrap();
+    /// let first = job3.pid().unwrap();
+    /// job3.current().unwrap().process().exit(ExitReason::error("crash"));
+    /// assert_eq!(job3.n().await, Ok(3), "answered by the next incarnation");
+    /// assert_ne!(job3.pid().unwrap(), first);
+    /// # }
+    /// ```
+    ///
+    /// [`Following`]: crate::Following
+    pub fn publish(mut self, following: &crate::Following<W>) -> Self {
+        if let Some(slot) = following.slot() {
+            self.inner.set_slot(Some(slot.clone()));
+        }
+        self
+    }
+
     /// Shows the start arguments' `Debug` form in supervisor reports (`Start Call:
     /// Type::start_link(<args>)`, as OTP prints them) and in this spec's `Debug`.
     /// Opt-in, because arguments may hold secrets; nothing is formatted until a report is
@@ -754,7 +805,7 @@ impl<W: Worker> ChildSpec<W> {
     ///
     /// struct Conn;
     /// impl Worker for Conn {
-    ///     type Args = (String, u16); type Info = Infallible; type Call = Infallible; type Cast = Infallible;
+    ///     type Args = (String, u16); type Info = Infallible; type Call = Infallible; type Cast = Infallible; type Ref<A: supervise_runtime::Address<Self>> = A;
     ///     async fn init(_: (String, u16), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Conn) }
     /// }
     ///

@@ -23,6 +23,7 @@ use crate::{Pid, Ref};
 ///     type Info = Tick;
 ///     type Call = ReplyTo<u32>;
 ///     type Cast = Infallible;
+///     type Ref<A: supervise_runtime::Address<Self>> = A;
 ///     async fn init(_: (), ctx: &mut Context<Self>) -> Init<Self> {
 ///         ctx.send_after(Tick, Duration::from_secs(1));
 ///         Init::Ok(Ticker(0))
@@ -94,26 +95,27 @@ impl<W: Worker> Context<W> {
     /// A handle to this process, to give to others.
     ///
     /// ```
-    /// use supervise_runtime::{worker, Context, Handle};
+    /// use supervise_runtime::{worker, Context};
     ///
     /// pub struct Me;
     /// #[worker]
     /// impl Me {
     ///     fn init() -> Self { Me }
-    ///     #[call] fn myself(&self, ctx: &Context<Self>) -> Handle<Self> { ctx.handle() }
+    ///     #[call] fn myself(&self, ctx: &Context<Self>) -> MeRef { ctx.handle() }
     ///     #[call] fn ping(&self) -> &'static str { "pong" }
     /// }
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// let me = Me::start().await.unwrap();
     /// let handle = me.myself().await.unwrap();
     /// assert_eq!(handle.pid(), me.pid());
-    /// assert_eq!(MeRef::from(handle).ping().await, Ok("pong"));
+    /// assert_eq!(handle.ping().await, Ok("pong"));
     /// # }
     /// ```
-    pub fn handle(&self) -> Handle<W> {
+    pub fn handle(&self) -> crate::RefOf<W> {
         Handle {
             core: self.core.clone(),
         }
+        .into()
     }
 
     /// Traps exits (true): exit signals arrive in `handle_exit` instead of killing the
@@ -205,6 +207,7 @@ impl<W: Worker> Context<W> {
     ///     type Info = Infallible;
     ///     type Call = Infallible;
     ///     type Cast = Infallible;
+    ///     type Ref<A: supervise_runtime::Address<Self>> = A;
     ///     async fn init((target, report): Self::Args, ctx: &mut Context<Self>) -> Init<Self> {
     ///         Init::Ok(Watcher { watching: ctx.monitor(&target), report })
     ///     }

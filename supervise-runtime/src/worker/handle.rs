@@ -33,6 +33,7 @@ pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(5);
 ///     type Info = u32;
 ///     type Call = Infallible;
 ///     type Cast = Infallible;
+///     type Ref<A: supervise_runtime::Address<Self>> = A;
 ///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Sink) }
 /// }
 /// let sink = supervise_runtime::start::<Sink>(()).await.unwrap();
@@ -92,7 +93,7 @@ impl<W: Worker> Handle<W> {
     /// # /// Adds infos, multiplies by casts, answers calls with its total.
     /// # struct Counter(u64);
     /// # impl Worker for Counter {
-    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64;
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Ref<A: supervise_runtime::Address<Self>> = A;
     /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
     /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
     /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
@@ -116,7 +117,7 @@ impl<W: Worker> Handle<W> {
     /// # /// Adds infos, multiplies by casts, answers calls with its total.
     /// # struct Counter(u64);
     /// # impl Worker for Counter {
-    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64;
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Ref<A: supervise_runtime::Address<Self>> = A;
     /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
     /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
     /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
@@ -141,7 +142,7 @@ impl<W: Worker> Handle<W> {
     /// # /// Adds infos, multiplies by casts, answers calls with its total.
     /// # struct Counter(u64);
     /// # impl Worker for Counter {
-    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64;
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Ref<A: supervise_runtime::Address<Self>> = A;
     /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
     /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
     /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
@@ -173,7 +174,7 @@ impl<W: Worker> Handle<W> {
     /// # /// Adds infos, multiplies by casts, answers calls with its total.
     /// # struct Counter(u64);
     /// # impl Worker for Counter {
-    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64;
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Ref<A: supervise_runtime::Address<Self>> = A;
     /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
     /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
     /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
@@ -206,7 +207,7 @@ impl<W: Worker> Handle<W> {
     /// # /// Adds infos, multiplies by casts, answers calls with its total.
     /// # struct Counter(u64);
     /// # impl Worker for Counter {
-    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64;
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Ref<A: supervise_runtime::Address<Self>> = A;
     /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
     /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
     /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
@@ -242,7 +243,7 @@ impl<W: Worker> Handle<W> {
     /// # /// Adds infos, multiplies by casts, answers calls with its total.
     /// # struct Counter(u64);
     /// # impl Worker for Counter {
-    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64;
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Ref<A: supervise_runtime::Address<Self>> = A;
     /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
     /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
     /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
@@ -261,12 +262,8 @@ impl<W: Worker> Handle<W> {
         let Some(due) = Due::of(timeout) else {
             return self.call_infinity(request).await;
         };
-        let keep = |slot: &Arc<Slot<T>>| {
-            let slot = Arc::downgrade(slot);
-            let slot: Weak<dyn Expire> = slot;
-            deadline::register(due, slot);
-        };
-        self.call_until(request, Some(due), keep).await
+        self.call_until(request, Some(due), |slot| Self::keep_until(slot, due))
+            .await
     }
 
     /// A call without a timeout (OTP's `infinity`): it returns when the worker replies or
@@ -279,7 +276,7 @@ impl<W: Worker> Handle<W> {
     /// # /// Adds infos, multiplies by casts, answers calls with its total.
     /// # struct Counter(u64);
     /// # impl Worker for Counter {
-    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64;
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Ref<A: supervise_runtime::Address<Self>> = A;
     /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
     /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
     /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
@@ -305,18 +302,39 @@ impl<W: Worker> Handle<W> {
         if current::pid() == Some(self.pid()) {
             return Err(CallError::CallingSelf);
         }
-        let slot = Slot::new();
-        if let Err(e) = self
-            .core
-            .send(Envelope::Call(request(ReplyTo::new(slot.clone()))))
-        {
+        let (env, slot) = Self::call_parts(request);
+        if let Err(e) = self.core.send(env) {
             return Err(match e {
                 SendError::Full(_) => CallError::MailboxFull,
-                SendError::NoProc(_) => CallError::NoProc,
+                SendError::NoProc(_) | SendError::Restarting(_) => CallError::NoProc,
             });
         }
         // Hand the slot to the deadline keeper (no timer armed for this call).
         keep(&slot);
+        self.await_reply(slot, deadline).await
+    }
+
+    /// Has the thread's deadline keeper expire `slot` at `due` unless answered by then.
+    pub(crate) fn keep_until<T: Send + 'static>(slot: &Arc<Slot<T>>, due: Due) {
+        let slot = Arc::downgrade(slot);
+        let slot: Weak<dyn Expire> = slot;
+        deadline::register(due, slot);
+    }
+
+    /// A call's message around a new reply slot.
+    pub(crate) fn call_parts<T>(
+        request: impl FnOnce(ReplyTo<T>) -> W::Call,
+    ) -> (MessageOf<W>, Arc<Slot<T>>) {
+        let slot = Slot::new();
+        (Envelope::Call(request(ReplyTo::new(slot.clone()))), slot)
+    }
+
+    /// Waits for the reply of a call sent to this incarnation.
+    pub(crate) async fn await_reply<T>(
+        &self,
+        slot: Arc<Slot<T>>,
+        deadline: Option<Due>,
+    ) -> Result<T, CallError> {
         match Reply::new(slot).await {
             Ok(value) => Ok(value),
             Err(NoReply::Dropped(stamped)) => {
@@ -344,6 +362,97 @@ impl<W: Worker> Handle<W> {
         }
     }
 
+    /// Stops the worker (GenServer's `stop`) and returns once it has exited: it runs
+    /// `terminate(reason)` (whether it traps exits or not) and exits with `reason`, so
+    /// links and monitors see that reason, and a supervised child is then treated as any
+    /// exit with it (a permanent child is restarted, even after `Normal`). Returns the
+    /// reason it exited with, which differs from `reason` only if it crashed in
+    /// `terminate`. No timeout (OTP's default `infinity`): see
+    /// [`stop_timeout`](Self::stop_timeout). A supervisor stops its children first.
+    ///
+    /// Errors: `NoProc` if the worker was not alive, `CallingSelf` from inside it (a
+    /// handler returns `Flow::Stop` instead).
+    ///
+    /// ```
+    /// use supervise_runtime::{worker, CallError, ExitReason};
+    ///
+    /// pub struct Conn { log: Vec<String> }
+    /// #[worker]
+    /// impl Conn {
+    ///     fn init() -> Self { Conn { log: vec![] } }
+    ///     fn terminate(&mut self, reason: &ExitReason) { println!("terminate({reason})") }
+    /// }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let conn = Conn::start().await.unwrap();
+    /// assert_eq!(conn.stop(ExitReason::Normal).await, Ok(ExitReason::Normal));
+    /// assert!(!conn.is_alive());
+    /// assert_eq!(conn.stop(ExitReason::Normal).await, Err(CallError::NoProc));
+    /// # }
+    /// ```
+    pub async fn stop(&self, reason: ExitReason) -> Result<ExitReason, CallError> {
+        self.stop_timeout(reason, Duration::MAX).await
+    }
+
+    /// [`stop`](Self::stop), waiting at most `timeout` for the exit. On `Timeout` the
+    /// worker was asked to stop and goes on stopping (as OTP leaves it).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervise_runtime::{worker, ExitReason};
+    /// # pub struct Conn;
+    /// # #[worker] impl Conn { fn init() -> Self { Conn } }
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// let conn = Conn::start().await.unwrap();
+    /// let reason = ExitReason::error("maintenance");
+    /// assert_eq!(conn.stop_timeout(reason.clone(), Duration::from_secs(1)).await, Ok(reason));
+    /// # }
+    /// ```
+    pub async fn stop_timeout(
+        &self,
+        reason: ExitReason,
+        timeout: Duration,
+    ) -> Result<ExitReason, CallError> {
+        let me = current::pid();
+        if me == Some(self.pid()) {
+            return Err(CallError::CallingSelf);
+        }
+        if !self.is_alive() {
+            return Err(CallError::NoProc);
+        }
+        let exited = self.process();
+        let exited = exited.wait();
+        self.core
+            .control
+            .stop_signal(me.unwrap_or(Pid::EXTERNAL), reason);
+        match Instant::now().checked_add(timeout) {
+            Some(at) if timeout < Duration::from_secs(100 * 365 * 24 * 3600) => {
+                tokio::time::timeout_at(at, exited)
+                    .await
+                    .map_err(|_| CallError::Timeout)
+            }
+            _ => Ok(exited.await),
+        }
+    }
+
+    /// The handle of the worker registered under `name`, if it is a `W` (OTP's
+    /// `whereis`, typed). The generated handle has the same as `CounterRef::whereis`.
+    ///
+    /// ```
+    /// use supervise_runtime::{worker, Handle, StartOptions};
+    /// # pub struct Cache;
+    /// # #[worker] impl Cache { fn init() -> Self { Cache } }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let cache = supervise_runtime::start_with::<Cache>((), StartOptions::new().name("doc:handle:whereis")).await.unwrap();
+    /// assert_eq!(Handle::<Cache>::whereis("doc:handle:whereis").map(|h| h.pid()), Some(cache.pid()));
+    /// assert!(Handle::<Cache>::whereis("doc:handle:nobody").is_none());
+    /// # }
+    /// ```
+    pub fn whereis(name: &str) -> Option<Handle<W>> {
+        crate::registry::lookup_process(name)?
+            .into_downcast::<MessageOf<W>>()
+            .map(|core| Handle { core })
+    }
+
     /// The typed handle of a process, if it runs worker `W` (e.g. from `which_children`).
     ///
     /// ```
@@ -352,7 +461,7 @@ impl<W: Worker> Handle<W> {
     /// use supervise_runtime::{AsProcess, Context, Handle, Init, Worker};
     /// struct Idle;
     /// impl Worker for Idle {
-    ///     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible;
+    ///     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible; type Ref<A: supervise_runtime::Address<Self>> = A;
     ///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Idle) }
     /// }
     /// let idle = supervise_runtime::start::<Idle>(()).await.unwrap();
@@ -380,7 +489,7 @@ impl<W: Worker> Handle<W> {
     /// # /// Adds infos, multiplies by casts, answers calls with its total.
     /// # struct Counter(u64);
     /// # impl Worker for Counter {
-    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64;
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Ref<A: supervise_runtime::Address<Self>> = A;
     /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
     /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
     /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
@@ -405,10 +514,7 @@ fn unwrap_envelope<E, M>(err: SendError<E>, take: impl Fn(E) -> Result<M, E>) ->
         Ok(m) => m,
         Err(_) => unreachable!("a send hands back the envelope it was given"),
     };
-    match err {
-        SendError::NoProc(env) => SendError::NoProc(rewrap(env)),
-        SendError::Full(env) => SendError::Full(rewrap(env)),
-    }
+    err.map(rewrap)
 }
 
 impl<W: Worker> AsProcess for Handle<W> {

@@ -7,8 +7,10 @@
 //!
 //! `#[worker]` writes the implementation from plain methods; the trait is also usable by hand.
 
+mod address;
 mod context;
 mod deadline;
+mod following;
 mod handle;
 mod reply;
 mod report;
@@ -19,11 +21,14 @@ mod start;
 use std::fmt;
 use std::future::Future;
 
+pub use address::{Address, WorkerRef};
 pub use context::Context;
+pub use following::{FollowError, Following};
+pub(crate) use following::{Slot, SlotState};
 pub use handle::{CallError, DEFAULT_CALL_TIMEOUT, Handle};
 pub use reply::ReplyTo;
-pub(crate) use start::start_now;
 pub use start::{StartError, StartOptions};
+pub(crate) use start::{start_now, start_with as start_handle};
 
 use crate::{Down, ExitReason, Pid};
 
@@ -152,6 +157,7 @@ pub type MessageOf<W> = Envelope<<W as Worker>::Info, <W as Worker>::Call, <W as
 ///     type Info = u64;
 ///     type Call = CounterCall;
 ///     type Cast = Infallible;
+///     type Ref<A: supervise_runtime::Address<Self>> = A;
 ///
 ///     async fn init(start: u64, _ctx: &mut Context<Self>) -> Init<Self> {
 ///         Init::Ok(Counter(start))
@@ -185,6 +191,15 @@ pub trait Worker: Sized + Send + 'static {
     type Call: Send + 'static;
     /// Fire-and-forget requests.
     type Cast: Send + 'static;
+
+    /// The typed handle users hold, over an [`Address`]: [`Handle<Self>`] (one
+    /// incarnation) or [`Following<Self>`] (whichever incarnation is current). Every door
+    /// that gives a worker gives this type ([`RefOf`](crate::RefOf)): `start`,
+    /// `start_link`, `start_child`, `Supervisor::child`, a name, a process found in
+    /// `which_children`. `#[worker]` sets it to its generated `<Type>Ref<A>`, which has a
+    /// method per handler; by hand, write `type Ref<A: Address<Self>> = A;` to use the
+    /// runtime's handles as they are.
+    type Ref<A: Address<Self>>: WorkerRef<A> + Clone + fmt::Debug + Send + Sync + 'static;
 
     /// Whether to keep the `Debug` form of the message being handled for crash reports.
     /// `#[worker]` sets it. It costs one formatting per message into a reused buffer, paid
@@ -300,14 +315,17 @@ pub trait Worker: Sized + Send + 'static {
 ///     type Info = Infallible;
 ///     type Call = Infallible;
 ///     type Cast = Infallible;
+///     type Ref<A: supervise_runtime::Address<Self>> = A;
 ///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Idle) }
 /// }
 /// let idle = supervise_runtime::start::<Idle>(()).await.unwrap();
 /// assert!(idle.is_alive());
 /// # }
 /// ```
-pub async fn start<W: Worker>(args: W::Args) -> Result<Handle<W>, StartError> {
-    start::start_with::<W>(args, StartOptions::new()).await
+pub async fn start<W: Worker>(args: W::Args) -> Result<crate::RefOf<W>, StartError> {
+    start::start_with::<W>(args, StartOptions::new())
+        .await
+        .map(Into::into)
 }
 
 /// Starts a worker linked to the calling process (a process task, or the open [`Inbox`](crate::Inbox)
@@ -323,6 +341,7 @@ pub async fn start<W: Worker>(args: W::Args) -> Result<Handle<W>, StartError> {
 ///     type Info = Infallible;
 ///     type Call = Infallible;
 ///     type Cast = Infallible;
+///     type Ref<A: supervise_runtime::Address<Self>> = A;
 ///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Idle) }
 /// }
 /// let shell = Inbox::<()>::new();
@@ -330,8 +349,10 @@ pub async fn start<W: Worker>(args: W::Args) -> Result<Handle<W>, StartError> {
 /// assert!(shell.process().is_linked_to(idle.pid()));
 /// # }
 /// ```
-pub async fn start_link<W: Worker>(args: W::Args) -> Result<Handle<W>, StartError> {
-    start::start_with::<W>(args, StartOptions::new().link(true)).await
+pub async fn start_link<W: Worker>(args: W::Args) -> Result<crate::RefOf<W>, StartError> {
+    start::start_with::<W>(args, StartOptions::new().link(true))
+        .await
+        .map(Into::into)
 }
 
 /// Starts a worker with explicit [`StartOptions`] (link, mailbox, name).
@@ -346,6 +367,7 @@ pub async fn start_link<W: Worker>(args: W::Args) -> Result<Handle<W>, StartErro
 ///     type Info = Infallible;
 ///     type Call = Infallible;
 ///     type Cast = Infallible;
+///     type Ref<A: supervise_runtime::Address<Self>> = A;
 ///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Idle) }
 /// }
 /// let idle = supervise_runtime::start_with::<Idle>((), StartOptions::new().name("doc:idle")).await.unwrap();
@@ -355,6 +377,6 @@ pub async fn start_link<W: Worker>(args: W::Args) -> Result<Handle<W>, StartErro
 pub async fn start_with<W: Worker>(
     args: W::Args,
     options: StartOptions,
-) -> Result<Handle<W>, StartError> {
-    start::start_with::<W>(args, options).await
+) -> Result<crate::RefOf<W>, StartError> {
+    start::start_with::<W>(args, options).await.map(Into::into)
 }

@@ -116,6 +116,10 @@ async fn handle_signal<W: Worker>(
             record::<W>(last, |out| write!(out, "{{'DOWN', {r}, {pid}, {why}}}"));
             state.handle_down(down, ctx).await
         }
+        Signal::Stop { from, reason } => {
+            record::<W>(last, |out| write!(out, "{{'$stop', {from}, {reason}}}"));
+            Flow::Stop(reason)
+        }
     }
 }
 

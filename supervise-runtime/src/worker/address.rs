@@ -1,0 +1,140 @@
+//! What a typed handle is built on: an [`Address`] of a worker, one incarnation or the
+//! current one.
+
+use std::fmt;
+use std::time::Duration;
+
+use super::{CallError, Handle, ReplyTo, Worker};
+use crate::SendError;
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// Where a worker's typed handle sends: [`Handle<W>`] (one incarnation, a pid, as in OTP)
+/// or [`Following<W>`](crate::Following) (whichever incarnation is current, as a registered
+/// name is in OTP).
+///
+/// `#[worker]` generates the typed handle `<Type>Ref<A = Handle<Type>>`, generic over its
+/// address, so both flavours have the same methods (`counter.add(2)`,
+/// `counter.total().await`). The trait is sealed: the runtime's two handles are the
+/// only addresses.
+///
+/// ```
+/// use supervise_runtime::{worker, Address, Following, Handle};
+///
+/// pub struct Counter(u64);
+/// #[worker]
+/// impl Counter {
+///     fn init() -> Self { Counter(0) }
+///     #[info] fn add(&mut self, n: u64) { self.0 += n }
+///     #[call] fn total(&self) -> u64 { self.0 }
+/// }
+///
+/// // Works with either flavour.
+/// async fn bump<A: Address<Counter>>(counter: &CounterRef<A>) -> u64 {
+///     counter.add(1).unwrap();
+///     counter.total().await.unwrap()
+/// }
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let one: CounterRef = Counter::start().await.unwrap();
+/// assert_eq!(bump(&one).await, 1);
+/// let following: CounterRef<Following<Counter>> = Following::from((*one).clone()).into();
+/// assert_eq!(bump(&following).await, 2);
+/// # }
+/// ```
+pub trait Address<W: Worker>:
+    Clone + fmt::Debug + Send + Sync + 'static + WorkerRef<Self> + sealed::Sealed
+{
+    /// Sends a plain message (for `handle_info`); an undelivered one is handed back.
+    fn send_info(&self, msg: W::Info) -> Result<(), SendError<W::Info>>;
+
+    /// Sends a cast (for `handle_cast`); an undelivered one is handed back.
+    fn send_cast(&self, msg: W::Cast) -> Result<(), SendError<W::Cast>>;
+
+    /// Calls the worker and waits at most `timeout` for the reply.
+    fn call_within<T: Send + 'static>(
+        &self,
+        request: impl FnOnce(ReplyTo<T>) -> W::Call + Send,
+        timeout: Duration,
+    ) -> impl Future<Output = Result<T, CallError>> + Send;
+}
+
+impl<W: Worker> sealed::Sealed for Handle<W> {}
+impl<W: Worker> sealed::Sealed for super::Following<W> {}
+
+impl<W: Worker> Address<W> for Handle<W> {
+    #[inline]
+    fn send_info(&self, msg: W::Info) -> Result<(), SendError<W::Info>> {
+        self.send(msg)
+    }
+
+    #[inline]
+    fn send_cast(&self, msg: W::Cast) -> Result<(), SendError<W::Cast>> {
+        self.cast(msg)
+    }
+
+    fn call_within<T: Send + 'static>(
+        &self,
+        request: impl FnOnce(ReplyTo<T>) -> W::Call + Send,
+        timeout: Duration,
+    ) -> impl Future<Output = Result<T, CallError>> + Send {
+        self.call_timeout(request, timeout)
+    }
+}
+
+impl<W: Worker> Address<W> for super::Following<W> {
+    #[inline]
+    fn send_info(&self, msg: W::Info) -> Result<(), SendError<W::Info>> {
+        self.send(msg)
+    }
+
+    #[inline]
+    fn send_cast(&self, msg: W::Cast) -> Result<(), SendError<W::Cast>> {
+        self.cast(msg)
+    }
+
+    fn call_within<T: Send + 'static>(
+        &self,
+        request: impl FnOnce(ReplyTo<T>) -> W::Call + Send,
+        timeout: Duration,
+    ) -> impl Future<Output = Result<T, CallError>> + Send {
+        self.call_timeout(request, timeout)
+    }
+}
+
+/// A worker's typed handle over address `A` ([`Worker::Ref`]): made from the address, and
+/// giving it back, so code generic over workers can reach what every address offers
+/// (`pid()`, `current()`...). `#[worker]` implements it for its `<Type>Ref<A>`; the
+/// addresses implement it for themselves.
+///
+/// ```
+/// use supervise_runtime::{worker, Following, RefOf, Supervisor, Worker, WorkerRef};
+///
+/// async fn current_pid<W: Worker>(sup: &supervise_runtime::Handle<Supervisor>, id: &str) -> Option<supervise_runtime::Pid> {
+///     let child: RefOf<W, Following<W>> = sup.child::<W>(id).await.ok()?;
+///     child.address().pid()
+/// }
+/// # pub struct Job;
+/// # #[worker] impl Job { fn init() -> Self { Job } }
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let sup = Supervisor::start(supervise_runtime::SupervisorSpec::default().child(Job::child_spec().id("job"))).await.unwrap();
+/// assert!(current_pid::<Job>(&sup, "job").await.is_some());
+/// # }
+/// ```
+pub trait WorkerRef<A>: From<A> {
+    /// The address underneath.
+    fn address(&self) -> &A;
+}
+
+impl<W: Worker> WorkerRef<Handle<W>> for Handle<W> {
+    fn address(&self) -> &Handle<W> {
+        self
+    }
+}
+
+impl<W: Worker> WorkerRef<super::Following<W>> for super::Following<W> {
+    fn address(&self) -> &super::Following<W> {
+        self
+    }
+}
