@@ -1,7 +1,6 @@
 //! A process without a task, for code that is not a process: `main`, a test, a REPL.
 
 use std::fmt;
-use std::marker::PhantomData;
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
@@ -12,12 +11,21 @@ use crate::{Addr, ExitReason, Pid, Ref};
 /// A process that lives in the calling code rather than in a task: Erlang's shell.
 ///
 /// It has its own pid and typed mailbox, can be linked and monitored, can trap exits, and
-/// receives with a timeout. While it is open, it is the *current process* of code on this
-/// thread that runs outside any tokio task (the body of `main` or of a test), so a
-/// `start_link` from there links to it. An inbox that a linked crash kills stays dead:
-/// [`recv`](Self::recv) then returns the reason. Dropping an inbox exits it with `Normal`.
+/// receives with a timeout. An inbox that a linked crash kills stays dead:
+/// [`recv`](Self::recv) then returns the reason. Dropping an inbox exits it with `Normal` (or, dropped by a panic, with an error, so
+/// linked processes learn that its owner crashed).
 ///
-/// An inbox belongs to the thread that opened it, so it is not `Send`.
+/// Which code it is the *current process* of (what `start_link` links to, what
+/// `ReplyTo`s and calls count as "self"):
+/// - opened outside any tokio task (the body of `main` or of a test), it is the current
+///   process of the code on that thread that runs outside any task, until it is dropped
+///   (the newest such inbox wins), as Erlang's shell is;
+/// - in a plain tokio task (a web handler, a spawned job), [`run`](Self::run) makes it the
+///   current process of the future it runs, so that task can `start_link`, link, monitor
+///   and trap exits like any process (`tokio::spawn(Inbox::new().run(|inbox| ..))` plays
+///   `proc_lib:spawn`).
+///
+/// An inbox is `Send`: it can be opened in one task and moved into another.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -33,7 +41,6 @@ use crate::{Addr, ExitReason, Pid, Ref};
 pub struct Inbox<M: Send + 'static> {
     core: Arc<Core<M>>,
     rx: Rx<M>,
-    _thread_bound: PhantomData<*const ()>,
 }
 
 /// Why an inbox returned no message.
@@ -88,12 +95,52 @@ impl<M: Send + 'static> Inbox<M> {
     /// ```
     pub fn with_mailbox(mailbox: Mailbox) -> Self {
         let (core, rx) = process::new_core(Kind::Inbox, mailbox, None);
-        current::push_shell(ProcessRef(core.clone()));
-        Inbox {
-            core,
-            rx,
-            _thread_bound: PhantomData,
+        // Only code outside any task has a shell; a task's inbox is current in `run`.
+        if tokio::task::try_id().is_none() {
+            current::push_shell(ProcessRef(core.clone()));
         }
+        Inbox { core, rx }
+    }
+
+    /// Runs `body` with this inbox as the current process of the future it returns: the
+    /// way for a plain tokio task to act as a process (`start_link` links to the inbox,
+    /// calls from it are calls from its pid). The inbox is handed to `body`, so the future
+    /// can receive, trap exits and flush; it exits (`Normal`) when dropped as usual.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)] async fn main() {
+    /// use supervise_runtime::{worker, AsProcess, Inbox, Received};
+    ///
+    /// pub struct Job;
+    /// #[worker]
+    /// impl Job {
+    ///     fn init() -> Self { Job }
+    ///     #[info] fn crash(&mut self) { panic!("boom") }
+    /// }
+    ///
+    /// // A plain task (a web handler, say) that starts a linked worker and traps its exit.
+    /// let task = tokio::spawn(Inbox::<()>::new().run(|mut inbox| async move {
+    ///     inbox.trap_exit(true);
+    ///     let job = Job::start_link().await.unwrap();
+    ///     assert!(inbox.process().is_linked_to(job.pid()));
+    ///     job.crash().unwrap();
+    ///     match inbox.recv().await.unwrap() {
+    ///         Received::Exit { from, reason } => (from == job.pid(), reason.to_string()),
+    ///         other => panic!("{other:?}"),
+    ///     }
+    /// }));
+    /// let (from_job, reason) = task.await.unwrap();
+    /// assert!(from_job);
+    /// assert!(reason.contains("boom"));
+    /// # }
+    /// ```
+    pub fn run<F, Fut>(self, body: F) -> impl Future<Output = Fut::Output>
+    where
+        F: FnOnce(Self) -> Fut,
+        Fut: Future,
+    {
+        let me = self.process();
+        current::scope(me, body(self))
     }
 
     /// The inbox's pid.
@@ -334,7 +381,12 @@ impl<M: Send + 'static> AsProcess for Inbox<M> {
 impl<M: Send + 'static> Drop for Inbox<M> {
     fn drop(&mut self) {
         current::pop_shell(self.pid());
-        self.core.control.terminate(ExitReason::Normal);
+        // Dropped by a panic, the code that owned it crashed: linked processes are told.
+        let reason = match std::thread::panicking() {
+            true => ExitReason::error("the code owning this inbox panicked"),
+            false => ExitReason::Normal,
+        };
+        self.core.control.terminate(reason);
     }
 }
 

@@ -176,6 +176,31 @@ impl ProcessRef {
         waiter.await.unwrap_or(ExitReason::NoProc)
     }
 
+    /// The typed handle of this process if it runs worker `W` (a process found in
+    /// `which_children`, say): `CounterRef` for a `#[worker]` `Counter`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{worker, AsProcess, DynamicSupervisor};
+    ///
+    /// pub struct Job(u32);
+    /// #[worker]
+    /// impl Job {
+    ///     fn init(n: u32) -> Self { Job(n) }
+    ///     #[call] fn n(&self) -> u32 { self.0 }
+    /// }
+    /// let sup = DynamicSupervisor::start(Default::default()).await.unwrap();
+    /// sup.start_child(Job::child_spec(7)).await.unwrap();
+    /// let children = sup.which_children().await.unwrap();
+    /// let job = children[0].process.as_ref().unwrap().worker::<Job>().unwrap();
+    /// assert_eq!(job.n().await, Ok(7));
+    /// assert!(sup.process().worker::<Job>().is_none(), "not a Job");
+    /// # }
+    /// ```
+    pub fn worker<W: crate::Worker>(&self) -> Option<crate::RefOf<W>> {
+        crate::Handle::<W>::from_process(self).map(Into::into)
+    }
+
     /// How many links and monitors this process holds (for leak checks).
     ///
     /// ```

@@ -22,6 +22,28 @@ fn typed<W: Worker>(p: ProcessRef) -> RefOf<W> {
     }
 }
 
+impl super::ChildInfo {
+    /// The child's typed handle, if it is running and runs worker `W`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{worker, Supervisor, SupervisorSpec};
+    /// pub struct Job(u32);
+    /// #[worker]
+    /// impl Job {
+    ///     fn init(n: u32) -> Self { Job(n) }
+    ///     #[call] fn n(&self) -> u32 { self.0 }
+    /// }
+    /// let sup = Supervisor::start(SupervisorSpec::default().child(Job::child_spec(7).id("job"))).await.unwrap();
+    /// let children = sup.which_children().await.unwrap();
+    /// assert_eq!(children[0].worker::<Job>().unwrap().n().await, Ok(7));
+    /// # }
+    /// ```
+    pub fn worker<W: Worker>(&self) -> Option<RefOf<W>> {
+        self.process.as_ref()?.worker::<W>()
+    }
+}
+
 impl Supervisor {
     /// Starts a supervisor linked to the caller, returning after every child started.
     ///

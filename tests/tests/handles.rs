@@ -1,0 +1,618 @@
+//! One typed handle from every door, in two flavours: one incarnation (`JobRef`) and one
+//! that follows restarts (`JobRef<Following<Job>>`); names; `stop`; plain tasks as callers.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use supervise_runtime::{
+    AsProcess, CallError, ChildSpec, Context, DynamicSupervisor, ExitReason, Following, Handle,
+    Inbox, Received, Restart, SendError, StartOptions, Strategy, Supervisor, SupervisorSpec,
+    worker,
+};
+
+/// A job that knows which incarnation it is, can crash, and can take its time to start.
+#[derive(Debug)]
+pub struct Job {
+    n: u32,
+    incarnation: u32,
+}
+
+#[worker]
+impl Job {
+    async fn init(n: u32, starts: Arc<AtomicU32>, init_delay: Duration) -> Self {
+        let incarnation = starts.fetch_add(1, Ordering::SeqCst) + 1;
+        if !init_delay.is_zero() && incarnation > 1 {
+            tokio::time::sleep(init_delay).await;
+        }
+        Job { n, incarnation }
+    }
+
+    #[call]
+    fn n(&self) -> u32 {
+        self.n
+    }
+
+    #[call]
+    fn incarnation(&self) -> u32 {
+        self.incarnation
+    }
+
+    #[info]
+    fn poke(&mut self) {}
+
+    #[info]
+    fn crash(&mut self) {
+        panic!("job {} crashed", self.n)
+    }
+}
+
+fn job(n: u32, starts: &Arc<AtomicU32>) -> ChildSpec<Job> {
+    Job::child_spec(n, starts.clone(), Duration::ZERO)
+}
+
+fn slow_job(n: u32, starts: &Arc<AtomicU32>, delay: Duration) -> ChildSpec<Job> {
+    Job::child_spec(n, starts.clone(), delay)
+}
+
+fn counter() -> Arc<AtomicU32> {
+    Arc::new(AtomicU32::new(0))
+}
+
+// --- Every door gives the generated handle, with its methods -----------------------------
+
+#[tokio::test]
+async fn every_door_gives_the_generated_handle() {
+    let starts = counter();
+    let _shell = Inbox::<()>::new();
+
+    let started: JobRef = Job::start(1, starts.clone(), Duration::ZERO).await.unwrap();
+    assert_eq!(started.n().await, Ok(1));
+    let linked: JobRef = Job::start_link(2, starts.clone(), Duration::ZERO)
+        .await
+        .unwrap();
+    assert_eq!(linked.n().await, Ok(2));
+    let generic: JobRef = supervise_runtime::start::<Job>((3, starts.clone(), Duration::ZERO))
+        .await
+        .unwrap();
+    assert_eq!(generic.n().await, Ok(3));
+
+    let dynamic = DynamicSupervisor::start(Default::default()).await.unwrap();
+    let child: JobRef = dynamic.start_child(job(4, &starts)).await.unwrap();
+    assert_eq!(child.n().await, Ok(4));
+    let following: JobRef<Following<Job>> = dynamic
+        .start_child_following(job(5, &starts))
+        .await
+        .unwrap();
+    assert_eq!(following.n().await, Ok(5));
+
+    let sup = Supervisor::start(SupervisorSpec::default().child(job(6, &starts).id("six")))
+        .await
+        .unwrap();
+    let static_following: JobRef<Following<Job>> = sup.child::<Job>("six").await.unwrap();
+    assert_eq!(static_following.n().await, Ok(6));
+    let current: JobRef = static_following.current().unwrap();
+    assert_eq!(current.n().await, Ok(6));
+    let added: JobRef = sup.start_child(job(7, &starts).id("seven")).await.unwrap();
+    assert_eq!(added.n().await, Ok(7));
+
+    let children = sup.which_children().await.unwrap();
+    let from_info: JobRef = children[0].worker::<Job>().unwrap();
+    assert_eq!(from_info.n().await, Ok(6));
+    let from_process: JobRef = children[1]
+        .process
+        .as_ref()
+        .unwrap()
+        .worker::<Job>()
+        .unwrap();
+    assert_eq!(from_process.n().await, Ok(7));
+
+    let named = supervise_runtime::start_with::<Job>(
+        (8, starts.clone(), Duration::ZERO),
+        StartOptions::new().name("handles:doors:eight"),
+    )
+    .await
+    .unwrap();
+    let found: JobRef = JobRef::whereis("handles:doors:eight").unwrap();
+    assert_eq!(found, named);
+    assert_eq!(found.n().await, Ok(8));
+    assert_eq!(JobRef::named("handles:doors:eight").n().await, Ok(8));
+}
+
+/// `Context::handle` gives the worker's own typed handle.
+#[derive(Debug)]
+pub struct Selfish;
+
+#[worker]
+impl Selfish {
+    fn init() -> Self {
+        Selfish
+    }
+
+    #[call]
+    fn me(&self, ctx: &Context<Self>) -> SelfishRef {
+        ctx.handle()
+    }
+
+    #[call]
+    fn ping(&self) -> &'static str {
+        "pong"
+    }
+}
+
+#[tokio::test]
+async fn the_context_gives_the_generated_handle() {
+    let s = Selfish::start().await.unwrap();
+    let me = s.me().await.unwrap();
+    assert_eq!(me, s);
+    assert_eq!(me.ping().await, Ok("pong"));
+}
+
+// --- Following handles --------------------------------------------------------------------
+
+/// Crashes the current incarnation through `job` and waits until it has exited.
+async fn crash(job: &JobRef<Following<Job>>) {
+    let current = job.current().unwrap();
+    current.crash().unwrap();
+    current.process().wait().await;
+    assert_eq!(
+        current.incarnation().await,
+        Err(CallError::NoProc),
+        "that one is dead"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_static_child_is_followed_through_its_restarts() {
+    let starts = counter();
+    let spec = SupervisorSpec::new(Strategy::OneForOne)
+        .intensity(100, Duration::from_secs(5))
+        .child(job(1, &starts).id("job"));
+    let sup = Supervisor::start(spec).await.unwrap();
+    let job = sup.child::<Job>("job").await.unwrap();
+    for round in 1..=5u32 {
+        assert_eq!(job.incarnation().await, Ok(round));
+        crash(&job).await;
+    }
+    assert_eq!(job.incarnation().await, Ok(6));
+    assert_eq!(starts.load(Ordering::SeqCst), 6);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_dynamic_child_is_followed_through_its_restarts() {
+    let starts = counter();
+    let sup = DynamicSupervisor::start(
+        supervise_runtime::DynamicSupervisorSpec::new().intensity(100, Duration::from_secs(5)),
+    )
+    .await
+    .unwrap();
+    let other = sup.start_child_following(job(2, &starts)).await.unwrap();
+    let job3 = sup.start_child_following(job(3, &starts)).await.unwrap();
+    let mut pids = vec![job3.pid().unwrap()];
+    for _ in 0..3 {
+        crash(&job3).await;
+        assert_eq!(job3.n().await, Ok(3), "job 3 is still job 3");
+        pids.push(job3.pid().unwrap());
+    }
+    pids.dedup();
+    assert_eq!(pids.len(), 4, "four incarnations, four pids");
+    assert_eq!(other.n().await, Ok(2), "the other job was left alone");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_call_during_a_restart_is_answered_by_the_next_incarnation() {
+    let starts = counter();
+    let init_delay = Duration::from_secs(2);
+    let spec = SupervisorSpec::default().child(slow_job(1, &starts, init_delay).id("job"));
+    let sup = Supervisor::start(spec).await.unwrap();
+    let job = sup.child::<Job>("job").await.unwrap();
+    let first = job.current().unwrap();
+    first.crash().unwrap();
+    first.process().wait().await;
+    // The supervisor is now restarting it, which takes two seconds.
+    let began = tokio::time::Instant::now();
+    assert_eq!(job.incarnation().await, Ok(2));
+    assert!(
+        began.elapsed() >= init_delay,
+        "it waited for the new incarnation"
+    );
+    assert!(began.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_call_during_a_slow_restart_times_out_at_its_own_timeout() {
+    let starts = counter();
+    let spec =
+        SupervisorSpec::default().child(slow_job(1, &starts, Duration::from_secs(60)).id("job"));
+    let sup = Supervisor::start(spec).await.unwrap();
+    let job = sup.child::<Job>("job").await.unwrap();
+    let first = job.current().unwrap();
+    first.crash().unwrap();
+    first.process().wait().await;
+    let began = tokio::time::Instant::now();
+    let r = job.incarnation_timeout(Duration::from_secs(3)).await;
+    assert_eq!(r, Err(CallError::Timeout));
+    let waited = began.elapsed();
+    assert!(
+        waited >= Duration::from_secs(3) && waited < Duration::from_secs(4),
+        "{waited:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn sends_through_a_following_handle_say_restarting_or_gone_and_hand_the_message_back() {
+    let starts = counter();
+    let spec = SupervisorSpec::default().child(
+        slow_job(1, &starts, Duration::from_secs(2))
+            .id("job")
+            .restart(Restart::Transient),
+    );
+    let sup = Supervisor::start(spec).await.unwrap();
+    let job = sup.child::<Job>("job").await.unwrap();
+    assert!(job.poke().is_ok());
+
+    let first = job.current().unwrap();
+    first.crash().unwrap();
+    first.process().wait().await;
+    // Until the supervisor handled the exit, and while the new init runs: restarting.
+    assert!(matches!(
+        job.poke(),
+        Err(SendError::Restarting(JobMsg::Poke))
+    ));
+    assert_eq!(job.incarnation().await, Ok(2));
+    assert!(job.poke().is_ok());
+
+    // A normal stop of a transient child: not restarted, gone (the spec is kept, stopped).
+    assert_eq!(job.stop(ExitReason::Normal).await, Ok(ExitReason::Normal));
+    let _ = sup.count_children().await;
+    assert!(matches!(
+        job.poke(),
+        Err(SendError::NoProc(JobMsg::Poke))
+    ));
+    assert_eq!(job.n().await, Err(CallError::NoProc));
+}
+
+/// A worker with a bounded mailbox that never reads it while it is busy.
+#[derive(Debug)]
+pub struct Busy;
+
+#[worker]
+impl Busy {
+    fn init() -> Self {
+        Busy
+    }
+
+    #[info]
+    async fn hold(&mut self, d: u64) {
+        tokio::time::sleep(Duration::from_secs(d)).await;
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_full_mailbox_through_a_following_handle_is_full_not_restarting() {
+    let spec = SupervisorSpec::default().child(
+        Busy::child_spec()
+            .id("busy")
+            .mailbox(supervise_runtime::Mailbox::Bounded(1)),
+    );
+    let sup = Supervisor::start(spec).await.unwrap();
+    let busy = sup.child::<Busy>("busy").await.unwrap();
+    busy.hold(100).unwrap();
+    tokio::task::yield_now().await; // it takes that one and sleeps
+    busy.hold(1).unwrap();
+    assert!(matches!(
+        busy.hold(2),
+        Err(SendError::Full(BusyMsg::Hold { d: 2 }))
+    ));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_following_handle_reports_gone_once_its_supervisor_stopped() {
+    let starts = counter();
+    let sup = DynamicSupervisor::start(Default::default()).await.unwrap();
+    let job = sup.start_child_following(job(1, &starts)).await.unwrap();
+    assert_eq!(
+        sup.stop(ExitReason::Shutdown).await,
+        Ok(ExitReason::Shutdown)
+    );
+    assert_eq!(job.n().await, Err(CallError::NoProc));
+    assert!(matches!(job.poke(), Err(SendError::NoProc(_))));
+    assert_eq!(
+        job.current().unwrap_err(),
+        supervise_runtime::FollowError::Gone
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_terminated_dynamic_child_is_gone_for_its_following_handle() {
+    let starts = counter();
+    let sup = DynamicSupervisor::start(Default::default()).await.unwrap();
+    let job = sup.start_child_following(job(1, &starts)).await.unwrap();
+    sup.terminate_child(job.pid().unwrap()).await.unwrap();
+    assert_eq!(job.n().await, Err(CallError::NoProc));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_following_handle_within_a_restarted_supervisor_waits_for_it() {
+    let starts = counter();
+    // root (one_for_one) -> inner (one_for_one, max_restarts 0) -> job
+    let inner = Following::<Supervisor>::new();
+    let job = JobRef::from(Following::<Job>::within(&inner));
+    let inner_spec = SupervisorSpec::new(Strategy::OneForOne)
+        .intensity(0, Duration::from_secs(5))
+        .child(
+            slow_job(1, &starts, Duration::from_secs(1))
+                .id("job")
+                .publish(&job),
+        );
+    let root = Supervisor::start(
+        SupervisorSpec::default().child(
+            ChildSpec::supervisor(inner_spec)
+                .id("inner")
+                .publish(&inner),
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(job.incarnation().await, Ok(1));
+    let inner_pid = inner.pid().unwrap();
+    // A crash is one restart too many for `inner`: it gives up, and `root` restarts it,
+    // with a new job inside. The call waits through both.
+    let first = job.current().unwrap();
+    first.crash().unwrap();
+    first.process().wait().await;
+    assert_eq!(job.incarnation().await, Ok(2));
+    assert_ne!(inner.pid().unwrap(), inner_pid, "inner was restarted");
+    let _ = root.stop(ExitReason::Shutdown).await;
+    assert_eq!(
+        job.n().await,
+        Err(CallError::NoProc),
+        "gone with the whole tree"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn following_calls_never_hang_while_a_child_crashes_again_and_again() {
+    let starts = counter();
+    let sup = DynamicSupervisor::start(
+        supervise_runtime::DynamicSupervisorSpec::new().intensity(1000, Duration::from_secs(1)),
+    )
+    .await
+    .unwrap();
+    let job = sup.start_child_following(job(9, &starts)).await.unwrap();
+    let caller = {
+        let job = job.clone();
+        tokio::spawn(async move {
+            let mut outcomes = Vec::new();
+            for _ in 0..200 {
+                outcomes.push(job.incarnation_timeout(Duration::from_secs(1)).await);
+                tokio::task::yield_now().await;
+            }
+            outcomes
+        })
+    };
+    for _ in 0..50 {
+        if let Ok(current) = job.current() {
+            let _ = current.crash();
+        }
+        tokio::task::yield_now().await;
+        tokio::task::yield_now().await;
+    }
+    let outcomes = caller.await.unwrap();
+    assert_eq!(outcomes.len(), 200);
+    for outcome in &outcomes {
+        match outcome {
+            Ok(_) | Err(CallError::Exited(_)) => {}
+            other => panic!("a call ended badly: {other:?}"),
+        }
+    }
+    let answered: Vec<u32> = outcomes.iter().filter_map(|o| o.clone().ok()).collect();
+    assert!(
+        answered.windows(2).all(|w| w[0] <= w[1]),
+        "incarnations only go forward"
+    );
+    assert!(
+        answered.last().copied().unwrap_or(0) > 1,
+        "later calls reached later incarnations"
+    );
+}
+
+// --- Names ----------------------------------------------------------------------------------
+
+#[tokio::test(start_paused = true)]
+async fn a_named_dynamic_child_is_found_by_name_after_three_restarts() {
+    let starts = counter();
+    let sup = DynamicSupervisor::start(Default::default()).await.unwrap();
+    sup.start_child(job(3, &starts).name("handles:job:3"))
+        .await
+        .unwrap();
+    let by_name = JobRef::named("handles:job:3");
+    for _ in 0..3 {
+        let current = JobRef::whereis("handles:job:3").unwrap();
+        current.crash().unwrap();
+        current.process().wait().await;
+        let _ = sup.count_children().await; // the restart is done when this answers
+    }
+    let found = JobRef::whereis("handles:job:3").expect("registered again after each restart");
+    assert_eq!(found.n().await, Ok(3));
+    assert_eq!(found.incarnation().await, Ok(4));
+    assert_eq!(by_name.incarnation().await, Ok(4));
+}
+
+#[tokio::test]
+async fn an_unknown_name_is_noproc() {
+    assert!(JobRef::whereis("handles:nobody").is_none());
+    let nobody = JobRef::named("handles:nobody");
+    assert_eq!(nobody.n().await, Err(CallError::NoProc));
+    assert!(matches!(
+        nobody.poke(),
+        Err(SendError::NoProc(JobMsg::Poke))
+    ));
+    assert!(nobody.pid().is_none());
+}
+
+// --- stop -----------------------------------------------------------------------------------
+
+/// Tells `log` the reason its `terminate` ran with. Does not trap exits.
+#[derive(Debug)]
+pub struct Conn {
+    log: supervise_runtime::Addr<String>,
+}
+
+#[worker]
+impl Conn {
+    fn init(log: supervise_runtime::Addr<String>) -> Self {
+        Conn { log }
+    }
+
+    fn terminate(&mut self, reason: &ExitReason) {
+        let _ = self.log.send(format!("terminate({reason})"));
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn stop_runs_terminate_and_exits_with_the_reason() {
+    let mut log = Inbox::<String>::new();
+    let conn = Conn::start(log.addr()).await.unwrap();
+    let watcher = Inbox::<()>::new();
+    let watch = watcher.monitor(&conn);
+    let reason = ExitReason::error("maintenance");
+    assert_eq!(conn.stop(reason.clone()).await, Ok(reason.clone()));
+    assert_eq!(
+        log.recv().await,
+        Ok(Received::Message("terminate(maintenance)".into()))
+    );
+    assert!(!conn.is_alive());
+    let mut watcher = watcher;
+    match watcher.recv().await.unwrap() {
+        Received::Down(down) => {
+            assert_eq!(down.reference, watch);
+            assert_eq!(down.reason, reason);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(conn.stop(ExitReason::Normal).await, Err(CallError::NoProc));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stopped_permanent_child_is_restarted() {
+    let mut log = Inbox::<String>::new();
+    let spec = SupervisorSpec::default().child(Conn::child_spec(log.addr()).id("conn"));
+    let sup = Supervisor::start(spec).await.unwrap();
+    let conn = sup.child::<Conn>("conn").await.unwrap();
+    let first = conn.pid().unwrap();
+    assert_eq!(conn.stop(ExitReason::Normal).await, Ok(ExitReason::Normal));
+    assert_eq!(
+        log.recv().await,
+        Ok(Received::Message("terminate(normal)".into()))
+    );
+    let second = conn.wait_current(Duration::from_secs(1)).await.unwrap();
+    assert_ne!(
+        second.pid(),
+        first,
+        "a permanent child is restarted after a stop"
+    );
+    assert_eq!(sup.count_children().await.unwrap().active, 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn stop_timeout_times_out_on_a_slow_terminate() {
+    pub struct Slow;
+    #[worker]
+    impl Slow {
+        fn init() -> Self {
+            Slow
+        }
+        async fn terminate(&mut self) {
+            tokio::time::sleep(Duration::from_secs(10)).await;
+        }
+    }
+    let slow = Slow::start().await.unwrap();
+    let r = slow
+        .stop_timeout(ExitReason::Shutdown, Duration::from_secs(1))
+        .await;
+    assert_eq!(r, Err(CallError::Timeout));
+    assert!(slow.is_alive(), "still running its terminate");
+    assert_eq!(slow.process().wait().await, ExitReason::Shutdown);
+}
+
+// --- Plain tasks as callers -----------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plain_task_starts_links_to_and_traps_the_exit_of_a_worker() {
+    let starts = counter();
+    let task = tokio::spawn(Inbox::<()>::new().run(|mut inbox| async move {
+        inbox.trap_exit(true);
+        let job = Job::start_link(1, starts, Duration::ZERO).await.unwrap();
+        assert!(inbox.process().is_linked_to(job.pid()));
+        assert_eq!(job.n().await, Ok(1));
+        let watched = Job::start(2, Arc::new(AtomicU32::new(0)), Duration::ZERO)
+            .await
+            .unwrap();
+        let reference = inbox.monitor(&watched);
+        job.crash().unwrap();
+        watched.crash().unwrap();
+        let mut exit_from = None;
+        let mut down_of = None;
+        for _ in 0..2 {
+            match inbox.recv_timeout(Duration::from_secs(5)).await.unwrap() {
+                Received::Exit { from, reason } => {
+                    assert!(reason.to_string().contains("job 1 crashed"));
+                    exit_from = Some(from);
+                }
+                Received::Down(down) => {
+                    assert_eq!(down.reference, reference);
+                    down_of = Some(down.pid);
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(exit_from, Some(job.pid()));
+        assert_eq!(down_of, Some(watched.pid()));
+        inbox.is_alive()
+    }));
+    assert!(
+        task.await.unwrap(),
+        "the task trapped the exit and lives on"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plain_task_without_an_inbox_is_not_a_caller_for_start_link() {
+    let r = tokio::spawn(async {
+        Job::start_link(1, counter(), Duration::ZERO)
+            .await
+            .map(|_| ())
+    })
+    .await
+    .unwrap();
+    assert_eq!(r, Err(supervise_runtime::StartError::NoCaller));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inbox_moves_between_tasks() {
+    let inbox = tokio::spawn(async { Inbox::<u8>::new() }).await.unwrap();
+    let addr = inbox.addr();
+    let got = tokio::spawn(inbox.run(|mut inbox| async move {
+        addr.send(7).unwrap();
+        inbox.recv().await
+    }))
+    .await
+    .unwrap();
+    assert_eq!(got, Ok(Received::Message(7)));
+}
+
+#[tokio::test]
+async fn a_handle_flavour_is_chosen_by_type() {
+    let starts = counter();
+    let one: JobRef = Job::start(1, starts, Duration::ZERO).await.unwrap();
+    let raw: &Handle<Job> = &one;
+    let fixed: JobRef<Following<Job>> = Following::from(raw.clone()).into();
+    assert_eq!(fixed.n().await, Ok(1));
+    one.stop(ExitReason::Normal).await.unwrap();
+    assert_eq!(
+        fixed.n().await,
+        Err(CallError::NoProc),
+        "a fixed handle follows nobody"
+    );
+}
