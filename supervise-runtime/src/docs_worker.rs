@@ -72,7 +72,8 @@
 //!
 //! impl Worker for Worker {
 //!     type Args = (Addr<Reply>, String);    // init's parameters, in order
-//!     type Info = WorkerMsg; type Call = WorkerCall; type Cast = WorkerCast; type Ref<A: supervise_runtime::Address<Self>> = A;
+//!     type Info = WorkerMsg; type Call = WorkerCall; type Cast = WorkerCast;
+//!     type Ref<A: Address<Self>> = WorkerRef<A>;   // what every door gives
 //!     const RECORD_LAST_MESSAGE: bool = true;
 //!     const SYNC_INIT: bool = true;         // false when `init` is an `async fn`
 //!     // init, handle_info/handle_call/handle_cast (an exhaustive match calling your
@@ -80,27 +81,28 @@
 //!     // terminate if you wrote one, format_message, format_state
 //! }
 //!
-//! #[derive(Clone, Debug, PartialEq, Eq)]    // written by hand, same behaviour
-//! pub struct WorkerRef { /* Handle<Worker> */ }
-//! impl WorkerRef {
-//!     pub fn pid(&self) -> Pid;
-//!     pub fn is_alive(&self) -> bool;
-//!     pub fn handle(&self) -> &Handle<Worker>;
-//!     pub fn into_handle(self) -> Handle<Worker>;
-//!     pub fn send(&self, msg: WorkerMsg) -> Result<(), SendError<WorkerMsg>>;
+//! // The typed handle, over an address: Handle<Worker> (one incarnation, the default) or
+//! // Following<Worker> (whichever incarnation is current). Clone, Debug, PartialEq, Eq,
+//! // AsProcess and WorkerRef<A> when the address has them; Deref<Target = A>, so
+//! // `worker.pid()`, `worker.process()`, raw calls and `stop` come from the address.
+//! pub struct WorkerRef<A = Handle<Worker>>(A);
+//! impl<A: Address<Worker>> WorkerRef<A> {
 //!     pub fn store(&self, key: impl Into<String>, value: impl Into<String>) -> Result<(), SendError<WorkerMsg>>;
 //!     pub fn shutdown(&self) -> Result<(), SendError<WorkerMsg>>;
 //!     pub fn raise(&self, message: impl Into<String>) -> Result<(), SendError<WorkerMsg>>;
-//!     pub async fn lookup(&self, key: impl Into<String>) -> Result<Option<String>, CallError>;  // 5 s
-//!     pub async fn lookup_timeout(&self, key: impl Into<String>, timeout: Duration) -> Result<Option<String>, CallError>;
+//!     pub fn lookup(&self, key: impl Into<String>) -> impl Future<Output = Result<Option<String>, CallError>>;  // 5 s
+//!     pub fn lookup_timeout(&self, key: impl Into<String>, timeout: Duration) -> impl Future<Output = Result<Option<String>, CallError>>;
 //! }
-//! impl AsProcess for WorkerRef {}
-//! impl From<Handle<Worker>> for WorkerRef {}
+//! impl WorkerRef {
+//!     pub fn whereis(name: &str) -> Option<WorkerRef>;            // OTP's whereis, typed
+//!     pub fn named(name: &str) -> WorkerRef<Following<Worker>>;   // calls by name
+//! }
+//! impl<A> From<A> for WorkerRef<A> {}
 //!
 //! impl Worker {
-//!     pub async fn start(reply_to: Addr<Reply>, conn: impl Into<String>) -> Result<WorkerRef, StartError>;
-//!     pub async fn start_link(reply_to: Addr<Reply>, conn: impl Into<String>) -> Result<WorkerRef, StartError>;
-//!     pub async fn start_with(reply_to: Addr<Reply>, conn: impl Into<String>, options: StartOptions) -> Result<WorkerRef, StartError>;
+//!     pub fn start(reply_to: Addr<Reply>, conn: impl Into<String>) -> impl Future<Output = Result<WorkerRef, StartError>>;
+//!     pub fn start_link(reply_to: Addr<Reply>, conn: impl Into<String>) -> impl Future<Output = Result<WorkerRef, StartError>>;
+//!     pub fn start_with(reply_to: Addr<Reply>, conn: impl Into<String>, options: StartOptions) -> impl Future<Output = Result<WorkerRef, StartError>>;
 //!     // For supervisors: every (re)start gets a clone of these arguments, so each must be
 //!     // Clone (a compile error on the argument otherwise). Permanent, shutdown 5 000 ms.
 //!     // Supervisor reports show them when all are Debug:
@@ -135,7 +137,7 @@
 //! let mut started = Inbox::<Pid>::new();
 //! let sup = DynamicSupervisor::start(Default::default()).await.unwrap();
 //! let spec = Conn::child_spec(started.addr(), "redis://").restart(Restart::Transient);
-//! let conn: ConnRef = sup.start_child(spec).await.unwrap().into();
+//! let conn: ConnRef = sup.start_child(spec).await.unwrap();
 //! assert_eq!(started.recv().await.unwrap(), Received::Message(conn.pid()));
 //!
 //! conn.raise("heck").unwrap(); // logged as a crash report; transient: restarted
@@ -185,7 +187,7 @@
 //!   unsizing coercions.
 //! - **Names**: variants are the handler names in UpperCamelCase (`store_value` ->
 //!   `StoreValue`); two handlers of one kind may not map to one variant, and a handler may not
-//!   take the name of a handle method (`pid`, `handle`, `into_handle`, `send`, `is_alive`, or
+//!   take the name of a handle method (`pid`, `is_alive`, `send`, `whereis`, `named`, or
 //!   another call's `<name>_timeout`). In a call replying by value, `reply` names the reply
 //!   field, so no argument may be called `reply`.
 //! - **Generic state types are not supported**: `impl<T> Worker<T>` is a compile error. The

@@ -19,7 +19,7 @@
 //! caller lives on with the same pid.
 //!
 //! ```
-//! use supervise_runtime::{worker, Addr, AsProcess, ChildPid, DynamicSupervisor, Flow, Handle, Inbox, Received};
+//! use supervise_runtime::{worker, Addr, AsProcess, ChildPid, DynamicSupervisor, Flow, Inbox, Received};
 //!
 //! #[derive(Debug, PartialEq)]
 //! pub enum Reply { HelloFriend, Goodbye }
@@ -57,7 +57,7 @@
 //! let mut shell = Inbox::<Reply>::new();
 //! let caller = shell.pid();
 //! let sup = DynamicSupervisor::start_link(Default::default()).await.unwrap();
-//! let worker: WorkerRef = sup.start_child(Worker::child_spec(shell.addr(), "redis")).await.unwrap().into();
+//! let worker = sup.start_child(Worker::child_spec(shell.addr(), "redis")).await.unwrap();
 //! let count = sup.count_children().await.unwrap();
 //! assert_eq!((count.active, count.specs, count.supervisors, count.workers), (1, 1, 0, 1));
 //!
@@ -70,7 +70,7 @@
 //! assert_eq!(shell.pid(), caller);
 //!
 //! // A permanent child is restarted even after a normal exit.
-//! let worker: WorkerRef = Handle::<Worker>::from_process(children[0].process.as_ref().unwrap()).unwrap().into();
+//! let worker = children[0].worker::<Worker>().unwrap();
 //! worker.shutdown().unwrap();
 //! assert_eq!(shell.recv().await.unwrap(), Received::Message(Reply::Goodbye));
 //! worker.process().wait().await;
@@ -114,10 +114,43 @@
 //!   (`Normal` kills no one); a trapping process gets [`Received::Exit`] / `handle_exit`.
 //!   `Kill` cannot be trapped. Monitors are one way and deliver a [`Down`]. Linking to or
 //!   monitoring a dead process delivers the exit or `Down` at once with `NoProc`.
-//! - The *current process* is the process task running the code, or else the newest open
-//!   [`Inbox`] of the thread; [`start_link`] links to it and fails with
-//!   [`StartError::NoCaller`] when there is none.
+//! - The *current process* (what [`start_link`] links to, and who a call is from) is the
+//!   process whose task runs the code; in a plain tokio task, the [`Inbox`] whose
+//!   [`Inbox::run`] runs the future; outside any task (`main`, a test), the newest open
+//!   inbox of the thread. [`start_link`] fails with [`StartError::NoCaller`] when there
+//!   is none.
 //! - A [`registry`] of names that vanish with their process, and [`timer`]s.
+//!
+//! # Handles
+//!
+//! Every door that gives a worker gives its typed handle, with a method per handler:
+//! `Counter::start(..)`, `start_link`, [`DynamicSupervisor`]'s `start_child`,
+//! [`Supervisor`]'s `start_child` and `child`, `CounterRef::whereis(name)`,
+//! [`ChildInfo::worker`] and [`ProcessRef::worker`] for what `which_children` lists,
+//! [`Context::handle`] for a worker's own. No conversion is written. (A trapped exit or a
+//! `Down` carries the pid of a process that is gone: there is nothing to call, so it is
+//! compared with the handles one kept, as in OTP.)
+//!
+//! How: [`Worker`] has an associated type `Ref<A>`, the typed handle over an [`Address`];
+//! `#[worker]` sets it to the `CounterRef<A>` it generates, and every door returns
+//! [`RefOf<W, A>`](RefOf). There are two addresses, so two flavours with the same methods:
+//!
+//! | flavour | type | after a restart | like OTP's |
+//! |---|---|---|---|
+//! | one incarnation | `CounterRef` = `CounterRef<Handle<Counter>>` | `NoProc`: that process is gone | a pid |
+//! | follows restarts | `CounterRef<Following<Counter>>` | reaches the new incarnation | a registered name |
+//!
+//! A typed handle derefs to its address, so `pid()`, `process()`, raw `call`s, `stop` and
+//! (for a [`Following`]) `current()` are there too. A following handle comes from
+//! `Supervisor::child(id)`, `DynamicSupervisor::start_child_following(spec)` (keyed by the
+//! child itself: the supervisor publishes each incarnation into it, see
+//! [`ChildSpec::publish`]), `CounterRef::named(name)` (keyed by a name, looked up at each
+//! operation as OTP does), or a tree's accessors. What it does while its child restarts
+//! differs from OTP, on purpose: a call waits for the next incarnation within its own
+//! timeout instead of failing with `noproc`; a send or cast never waits and hands the
+//! message back as [`SendError::Restarting`] (or `NoProc` once the child is gone for
+//! good). A worker written by hand with `type Ref<A: Address<Self>> = A` uses the
+//! runtime's [`Handle`] and [`Following`] as they are.
 //!
 //! # Workers
 //!

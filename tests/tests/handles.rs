@@ -265,10 +265,7 @@ async fn sends_through_a_following_handle_say_restarting_or_gone_and_hand_the_me
     // A normal stop of a transient child: not restarted, gone (the spec is kept, stopped).
     assert_eq!(job.stop(ExitReason::Normal).await, Ok(ExitReason::Normal));
     let _ = sup.count_children().await;
-    assert!(matches!(
-        job.poke(),
-        Err(SendError::NoProc(JobMsg::Poke))
-    ));
+    assert!(matches!(job.poke(), Err(SendError::NoProc(JobMsg::Poke))));
     assert_eq!(job.n().await, Err(CallError::NoProc));
 }
 

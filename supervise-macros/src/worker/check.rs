@@ -12,7 +12,7 @@ use super::{names, ty};
 use crate::ctxt::Ctxt;
 
 /// Methods of the generated handle (`<Type>Ref`) that no handler may shadow.
-pub(crate) const HANDLE_METHODS: &[&str] = &["pid", "handle", "into_handle", "send", "is_alive"];
+pub(crate) const HANDLE_METHODS: &[&str] = &["pid", "is_alive", "send", "whereis", "named"];
 /// Functions generated on the worker type itself.
 pub(crate) const TYPE_FUNCTIONS: &[&str] = &["start", "start_link", "start_with", "child_spec"];
 /// The field that carries a call's `ReplyTo`.
