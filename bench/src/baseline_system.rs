@@ -31,6 +31,16 @@ impl System for Baseline {
         rx.await.unwrap_or(0)
     }
 
+    type Followed = Child;
+
+    async fn start_followed(sup: &Supervisor, args: Args) -> Child {
+        sup.start_child(args).await
+    }
+
+    async fn call_followed(child: &Child) -> u64 {
+        Self::call(child).await
+    }
+
     fn crash(child: &Child) {
         let _ = child.send(Msg::Crash);
     }

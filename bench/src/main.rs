@@ -24,14 +24,16 @@ use std::process::Command;
 use common::{Record, median};
 use workloads::System;
 
-/// BENCH.md's six, plus `call-infinity`: `call` without its timeout, to show what it costs.
-const WORKLOADS: [&str; 7] = [
+/// BENCH.md's six, plus `call-infinity` (`call` without its timeout, to show what it costs)
+/// and `call-following` (`call` through a handle that follows restarts).
+const WORKLOADS: [&str; 8] = [
     "spawn",
     "memory",
     "restart",
     "cast",
     "call",
     "call-infinity",
+    "call-following",
     "shutdown",
 ];
 const SYSTEMS: [&str; 2] = ["tokio-baseline", "supervise"];
@@ -53,7 +55,7 @@ fn quick_n(workload: &str) -> usize {
 /// widest, so they get three times as many: the medians settle for little time.
 fn reps_for(workload: &str, reps: usize) -> usize {
     match workload {
-        "restart" | "cast" | "call" | "call-infinity" => reps * 3,
+        "restart" | "cast" | "call" | "call-infinity" | "call-following" => reps * 3,
         _ => reps,
     }
 }
@@ -172,6 +174,7 @@ async fn drive<S: System>(workload: String, n: usize) -> Record {
             "cast" => workloads::cast::<S>(n).await,
             "call" => workloads::call::<S>(n).await,
             "call-infinity" => workloads::call_infinity::<S>(n).await,
+            "call-following" => workloads::call_following::<S>(n).await,
             "shutdown" => workloads::shutdown::<S>(n).await,
             other => panic!("unknown workload {other}"),
         }
@@ -188,6 +191,7 @@ fn metric(workload: &str) -> (&'static str, fn(&Record) -> f64, f64) {
         "restart" => ("p50 µs", |r| r.p50_us.unwrap_or(0.0), 1.25),
         "cast" => ("ns/msg", Record::per_op_ns, 1.5),
         "call" | "call-infinity" => ("mean ns", Record::per_op_ns, 1.3),
+        "call-following" => ("mean ns", Record::per_op_ns, 1.15),
         _ => ("total ms", |r| r.total_ms, 1.5),
     }
 }

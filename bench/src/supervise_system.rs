@@ -1,6 +1,8 @@
 //! supervise as a [`System`]: a `DynamicSupervisor` of the bench worker.
 
-use supervise_runtime::{ChildSpec, DynamicSupervisor, DynamicSupervisorSpec, ExitReason, Handle};
+use supervise_runtime::{
+    ChildSpec, DynamicSupervisor, DynamicSupervisorSpec, ExitReason, Following, Handle,
+};
 
 use crate::common::Args;
 use crate::worker::{BenchWorker, Info};
@@ -38,6 +40,18 @@ impl System for Supervise {
 
     async fn call_infinity(child: &Self::Child) -> u64 {
         child.call_infinity(|reply| reply).await.unwrap_or(0)
+    }
+
+    type Followed = Following<BenchWorker>;
+
+    async fn start_followed(sup: &Self::Sup, args: Args) -> Self::Followed {
+        sup.start_child_following(ChildSpec::<BenchWorker>::worker(args))
+            .await
+            .expect("start a child")
+    }
+
+    async fn call_followed(child: &Self::Followed) -> u64 {
+        child.call(|reply| reply).await.unwrap_or(0)
     }
 
     fn crash(child: &Self::Child) {

@@ -19,6 +19,11 @@ pub trait System {
     fn call_infinity(child: &Self::Child) -> impl Future<Output = u64> + Send {
         Self::call(child)
     }
+    /// A handle that follows the child across restarts (the baseline has none: its plain
+    /// child stands in, so the ratio is the following handle's cost over a plain call).
+    type Followed: Send + Sync + 'static;
+    fn start_followed(sup: &Self::Sup, args: Args) -> impl Future<Output = Self::Followed> + Send;
+    fn call_followed(child: &Self::Followed) -> impl Future<Output = u64> + Send;
     fn crash(child: &Self::Child);
     /// The supervisor's current child (after restarts).
     fn current(sup: &Self::Sup) -> impl Future<Output = Self::Child> + Send;
@@ -144,6 +149,32 @@ pub async fn cast<S: System>(m: usize) -> Record {
 
 pub async fn call<S: System>(n: usize) -> Record {
     calls::<S>("call", n, false).await
+}
+
+/// `call` through a handle that follows restarts (supervise's `Following`).
+pub async fn call_following<S: System>(n: usize) -> Record {
+    let sup = S::supervisor().await;
+    let started = Latch::new(1);
+    let child = S::start_followed(&sup, Args::new(&started)).await;
+    started.wait().await;
+    for _ in 0..1_000 {
+        S::call_followed(&child).await;
+    }
+    let mut samples = Vec::with_capacity(n);
+    let t = Instant::now();
+    for _ in 0..n {
+        let s = Instant::now();
+        std::hint::black_box(S::call_followed(&child).await);
+        samples.push(s.elapsed());
+    }
+    let total = t.elapsed();
+    let (p50, p99) = percentiles(&mut samples);
+    let mut r = record::<S>("call-following", n, total);
+    r.p50_us = Some(p50);
+    r.p99_us = Some(p99);
+    drop(child);
+    S::stop(sup).await;
+    r
 }
 
 /// `call` without GenServer's 5 s timeout: what that guarantee costs.
