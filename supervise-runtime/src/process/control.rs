@@ -527,13 +527,19 @@ impl Control {
         self.state.lock().links.contains(other)
     }
 
+    /// Queues `down` unless its monitor was cancelled meanwhile: OTP sends no `Down` once
+    /// `demonitor` returned.
     fn deliver_down(&self, down: Down) {
         let mut st = self.state.lock();
         if self.dead(&st) {
             return;
         }
-        if let Some(rare) = st.rare.as_mut() {
-            rare.monitoring.remove(&down.reference);
+        let wanted = st
+            .rare
+            .as_mut()
+            .is_some_and(|rare| rare.monitoring.remove(&down.reference).is_some());
+        if !wanted {
+            return;
         }
         self.push(&mut st, Signal::Down(down));
         drop(st);
@@ -647,8 +653,18 @@ pub(crate) fn unlink(a: &ProcessRef, b: &ProcessRef) {
 }
 
 /// `watcher` monitors `target`; a dead target gives a `Down` with `noproc` at once.
+///
+/// The watcher's side is written first: a `Down` is delivered only while the watcher still
+/// holds its side (see [`Control::deliver_down`]), so none arrives after `demonitor`.
 pub(crate) fn monitor(watcher: &ProcessRef, target: &ProcessRef) -> Ref {
     let reference = Ref::next();
+    {
+        let mut st = watcher.control().state.lock();
+        if watcher.control().dead(&st) {
+            return reference;
+        }
+        st.rare().monitoring.insert(reference, target.clone());
+    }
     let registered = {
         let mut st = target.control().state.lock();
         if target.control().dead(&st) {
@@ -665,22 +681,6 @@ pub(crate) fn monitor(watcher: &ProcessRef, target: &ProcessRef) -> Ref {
             reason: ExitReason::NoProc,
         };
         watcher.control().deliver_down(down);
-        return reference;
-    }
-    {
-        let mut st = watcher.control().state.lock();
-        if watcher.control().dead(&st) {
-            drop(st);
-            target.control().forget_monitor(reference);
-            return reference;
-        }
-        st.rare().monitoring.insert(reference, target.clone());
-    }
-    if !target.is_alive() {
-        // The target's Down was delivered (or is being delivered); drop our side of it.
-        if let Some(rare) = watcher.control().state.lock().rare.as_mut() {
-            rare.monitoring.remove(&reference);
-        }
     }
     reference
 }

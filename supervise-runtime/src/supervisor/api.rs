@@ -290,11 +290,13 @@ impl Handle<Supervisor> {
     /// # }
     /// ```
     pub async fn stop(&self, reason: ExitReason) -> ExitReason {
+        // Waits for room in a bounded mailbox rather than dropping the request.
         let _ = self
             .addr()
-            .send(crate::Envelope::Call(SupervisorRequest(Request::Stop(
+            .send_wait(crate::Envelope::Call(SupervisorRequest(Request::Stop(
                 reason,
-            ))));
+            ))))
+            .await;
         self.process().wait().await
     }
 }
@@ -383,9 +385,11 @@ impl Handle<DynamicSupervisor> {
     /// # }
     /// ```
     pub async fn stop(&self, reason: ExitReason) -> ExitReason {
+        // Waits for room in a bounded mailbox rather than dropping the request.
         let _ = self
             .addr()
-            .send(crate::Envelope::Call(DynamicRequest(DynReq::Stop(reason))));
+            .send_wait(crate::Envelope::Call(DynamicRequest(DynReq::Stop(reason))))
+            .await;
         self.process().wait().await
     }
 }
