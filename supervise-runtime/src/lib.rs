@@ -127,8 +127,10 @@
 //! [`DEFAULT_CALL_TIMEOUT`] (5 s) unless told otherwise, and never hang: a dead worker is
 //! [`CallError::NoProc`] at once, a worker that dies while handling the call gives its
 //! reason, a call to oneself is [`CallError::CallingSelf`]. A timeout arms no timer per
-//! call: the call's reply slot is handed to a deadline keeper task of its thread, which
-//! expires it if it is still unanswered at its deadline. A timeout never fires early; one
+//! call: the call's reply slot is handed to a deadline keeper task of its thread and
+//! runtime (a thread that runs several runtimes has one in each; a plain thread outside
+//! any runtime uses one program-wide keeper on a thread of its own), which expires it if
+//! it is still unanswered at its deadline. A timeout never fires early; one
 //! of a second or more (the default) reads no clock either, and fires at most about 5 ms
 //! late (see [`Handle::call_timeout`]). [`Handle::call_infinity`] is
 //! OTP's `infinity`: no deadline, for calls that may legitimately take long (supervisors'
