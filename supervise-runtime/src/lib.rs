@@ -104,10 +104,11 @@
 //!   start, and so a restart, makes no new task ready (unless a message or signal came
 //!   during `init`). Killed before its first message, it dies at once where the signal
 //!   arrives (its links and monitors are told, then its state is dropped) rather than being
-//!   spawned only to die. When a runtime shuts down, a worker still without a task is
-//!   dropped with it, as tokio drops tasks. (A thread that runs two runtimes at once keeps
-//!   such workers with the first: those of the second wait until the first shuts down,
-//!   then start, or are dropped if their own runtime shut down meanwhile.)
+//!   spawned only to die.
+//! - When a runtime shuts down (is dropped), every process of it exits with
+//!   [`ExitReason::Killed`], with or without a task: its links and monitors are told, its
+//!   names freed, whoever waits on it (`wait`, a call from another runtime) returns. Its
+//!   `terminate` does not run: tokio drops its task without polling it again.
 //! - [`ExitReason`]s: `Normal`, `Shutdown` and `ShutdownWith` are not failures; `Kill`,
 //!   `Killed`, `NoProc`, a panic (message and `file:line:col`) and a handler's error are.
 //! - Links are both ways: an abnormal exit kills linked processes that do not trap exits

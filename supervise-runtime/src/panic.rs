@@ -15,6 +15,8 @@ use crate::{ExitReason, PanicReason};
 
 thread_local! {
     static LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// Set while [`quietly`] runs: a panic then is an answer, not news.
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 static INSTALL: Once = Once::new();
@@ -23,6 +25,9 @@ pub(crate) fn install_hook() {
     INSTALL.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
+            if QUIET.with(|q| q.get()) {
+                return;
+            }
             if current::in_process_task() {
                 let at = info
                     .location()
@@ -78,5 +83,21 @@ fn payload_message(payload: &(dyn Any + Send)) -> String {
         s.clone()
     } else {
         "Box<dyn Any>".to_string()
+    }
+}
+
+/// Runs `probe`, which may panic to say "no" (tokio does when a runtime lacks a driver),
+/// without the panic being printed: `None` if it panicked.
+pub(crate) fn quietly<T>(probe: impl FnOnce() -> T) -> Option<T> {
+    install_hook();
+    QUIET.with(|q| q.set(true));
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(probe));
+    QUIET.with(|q| q.set(false));
+    match out {
+        Ok(out) => Some(out),
+        Err(payload) => {
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(payload)));
+            None
+        }
     }
 }

@@ -197,3 +197,26 @@ fn call_timeout_works_from_a_plain_thread() {
     assert_eq!(unanswered, Err(CallError::Timeout));
     assert_eq!(infinity, Ok(7));
 }
+
+/// Issue 13 item 2, on a thread that runs two runtimes: a worker without a task of the
+/// second, dropped while the first lives on idle, used to wait in the first's list.
+#[test]
+fn a_second_runtime_of_a_thread_takes_its_idle_workers_with_it() {
+    let first = current_thread();
+    let kept = first
+        .block_on(supervise_runtime::start::<Mute>(()))
+        .unwrap();
+    let second = current_thread();
+    let gone = second
+        .block_on(start_with::<Mute>(
+            (),
+            StartOptions::new().name("lifecycle::second"),
+        ))
+        .unwrap();
+    drop(second);
+    assert!(!gone.is_alive());
+    assert_eq!(gone.process().exit_reason(), Some(ExitReason::Killed));
+    assert_eq!(registry::whereis("lifecycle::second"), None);
+    assert!(kept.is_alive());
+    assert_eq!(first.block_on(kept.call(MuteCall::Ping)), Ok(7));
+}

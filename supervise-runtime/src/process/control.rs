@@ -64,6 +64,9 @@ pub(crate) struct Control {
     /// atomic only so that it sits in the padding beside `alive` rather than in `State`).
     trap_exit: AtomicBool,
     pending: AtomicU8,
+    /// Set by a supervisor that stops because it was asked to (its `stop`), so that an
+    /// application can tell a requested stop from a root giving up.
+    stop_requested: AtomicBool,
     /// Set while a task process has no task yet (see [`Waking`]); cleared once, under
     /// `waking`'s lock. Senders read it after each message: one load.
     taskless: AtomicBool,
@@ -161,6 +164,7 @@ impl Control {
             alive: AtomicBool::new(true),
             trap_exit: AtomicBool::new(false),
             pending: AtomicU8::new(0),
+            stop_requested: AtomicBool::new(false),
             taskless: AtomicBool::new(kind == Kind::Task),
             waking: Mutex::new(match kind {
                 Kind::Task => Waking::Starting {
@@ -202,6 +206,16 @@ impl Control {
     pub(crate) fn set_trap_exit(&self, on: bool) -> bool {
         let _st = self.state.lock();
         self.trap_exit.swap(on, Ordering::Relaxed)
+    }
+
+    /// Records that the process stops because it was asked to.
+    pub(crate) fn request_stop(&self) {
+        self.stop_requested.store(true, Ordering::Release);
+    }
+
+    /// Whether the process stopped (or stops) because it was asked to.
+    pub(crate) fn stop_requested(&self) -> bool {
+        self.stop_requested.load(Ordering::Acquire)
     }
 
     pub(crate) fn has_pending(&self) -> bool {

@@ -165,7 +165,10 @@ impl Worker for DynamicSupervisor {
                     self.forget_dead();
                     reply.reply(self.count_children())
                 }
-                Request::Stop(reason) => return Flow::Stop(reason),
+                Request::Stop(reason) => {
+                    self.me.control().request_stop();
+                    return Flow::Stop(reason);
+                }
             }
             Flow::Continue
         }

@@ -143,7 +143,10 @@ impl Worker for Supervisor {
             Request::Spec(id, reply) => {
                 reply.reply(self.position(&id).map(|i| self.children[i].spec.clone()))
             }
-            Request::Stop(reason) => return Flow::Stop(reason),
+            Request::Stop(reason) => {
+                self.me.control().request_stop();
+                return Flow::Stop(reason);
+            }
         }
         Flow::Continue
     }

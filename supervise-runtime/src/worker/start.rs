@@ -264,13 +264,15 @@ fn finish<W: Worker>(p: Prepared<W>, init: InitOutcome<W>) -> Result<Handle<W>, 
     } = p;
     let (reason, error) = match init {
         Ok(Ok(Init::Ok(state))) => {
+            let runtime = tokio::runtime::Handle::current();
+            let runtime_id = runtime.id();
             let waits = core.control.run_when_needed(Box::new(Launcher {
-                runtime: tokio::runtime::Handle::current(),
+                runtime,
                 task: current::scope(me, run::run(state, ctx, rx)),
             }));
             if waits {
                 let process: Weak<dyn Process> = Arc::downgrade(&core) as Weak<Core<_>>;
-                nursery::enroll(process);
+                nursery::enroll(process, runtime_id);
             }
             return Ok(Handle { core });
         }
