@@ -6,7 +6,24 @@
 //!
 //! When the root supervisor gives up on its own (its restart intensity was exceeded, or
 //! `auto_shutdown` ended it), [`AppExit::code`] is 1, so a service manager (systemd,
-//! Kubernetes) sees the failure and restarts the program; a requested stop gives 0.
+//! Kubernetes) sees the failure and restarts the program; a requested stop gives 0,
+//! whether it came from a signal, from `run_until`'s future, or from
+//! `app.root().stop(..)`.
+//!
+//! Signals:
+//! - The application listens for SIGINT and SIGTERM from the moment [`Application::start`]
+//!   begins, so a signal that arrives while the tree starts is not lost (nor does it kill
+//!   the program with no `terminate` run): [`run`](Application::run) and
+//!   [`run_until`](Application::run_until) stop the tree as soon as they are called. Once
+//!   listened to, these signals no longer end the program by themselves (tokio cannot
+//!   stop listening): an application that is started is meant to be run.
+//! - A second SIGINT or SIGTERM while the tree stops forces the exit: `run` returns at
+//!   once with reason [`ExitReason::Killed`] and status 1, without waiting for the stop
+//!   to finish. Returning from `main` then drops the runtime, and every process with it
+//!   (they exit with `Killed`; `terminate` does not run for those still stopping).
+//! - On a runtime without the IO driver (only `enable_time`), signals cannot be listened
+//!   to: the application runs until it is stopped on request or the root gives up, and
+//!   says so once at WARN (target `supervise::application`).
 
 use std::future::Future;
 use std::process::ExitCode;
@@ -78,6 +95,8 @@ async fn stop_root<R: Worker>(root: &Handle<R>) -> ExitReason {
 /// ```
 pub struct Application<R: RootSupervisor = Supervisor> {
     root: Handle<R>,
+    /// SIGINT and SIGTERM, listened to since the start; `None` without an IO driver.
+    signals: Option<Signals>,
 }
 
 impl<R: RootSupervisor> std::fmt::Debug for Application<R> {
@@ -137,8 +156,10 @@ impl Application {
     /// # }
     /// ```
     pub async fn start(spec: SupervisorSpec) -> Result<Application, SupervisorStartError> {
+        let signals = Signals::listen();
         Ok(Application {
             root: Supervisor::start(spec).await?,
+            signals,
         })
     }
 }
@@ -158,8 +179,10 @@ impl Application<DynamicSupervisor> {
     pub async fn start_dynamic(
         spec: DynamicSupervisorSpec,
     ) -> Result<Application<DynamicSupervisor>, SupervisorStartError> {
+        let signals = Signals::listen();
         Ok(Application {
             root: DynamicSupervisor::start(spec).await?,
+            signals,
         })
     }
 }
@@ -188,10 +211,13 @@ impl<R: RootSupervisor> Application<R> {
     /// # }
     /// ```
     pub async fn run(self) -> AppExit {
-        self.run_until(shutdown_signal()).await
+        self.run_until(std::future::pending()).await
     }
 
-    /// Runs until `stop` completes (then stops the tree in order) or the root gives up.
+    /// Runs until `stop` completes, or SIGINT or SIGTERM comes (then stops the tree in
+    /// order), or the root stops on its own: on request (`app.root().stop(..)`, status 0)
+    /// or giving up (status 1). A second signal during the stop forces the exit (see the
+    /// [module docs](self)).
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -201,53 +227,112 @@ impl<R: RootSupervisor> Application<R> {
     /// let exit = app.run_until(std::future::pending()).await;
     /// assert!(exit.gave_up);
     /// assert_eq!(exit.code(), 1);
+    ///
+    /// let app = Application::start(Default::default()).await.unwrap();
+    /// app.root().stop(ExitReason::Shutdown).await; // a requested stop is no failure
+    /// let exit = app.run_until(std::future::pending()).await;
+    /// assert_eq!((exit.gave_up, exit.code()), (false, 0));
     /// # }
     /// ```
     pub async fn run_until(self, stop: impl Future<Output = ()>) -> AppExit {
-        let root = self.root.process();
+        let Application { root, signals } = self;
+        let mut signals = signals;
+        let process = root.process();
         tokio::select! {
-            reason = root.wait() => {
+            reason = process.wait() => {
+                if process.control().stop_requested() {
+                    return AppExit { reason, gave_up: false };
+                }
                 tracing::error!(
                     target: "supervise::application",
-                    root = %root.pid(),
+                    root = %process.pid(),
                     reason = %reason,
                     "the application's root supervisor gave up ({reason}); exiting with status 1"
                 );
                 AppExit { reason, gave_up: true }
             }
-            () = stop => {
-                let reason = R::stop_root(&self.root).await;
-                AppExit { reason, gave_up: false }
+            () = stop => stop_tree(&root, &mut signals).await,
+            () = Signals::recv(&mut signals) => stop_tree(&root, &mut signals).await,
+        }
+    }
+}
+
+/// Stops the tree in order, unless a signal forces the exit meanwhile.
+async fn stop_tree<R: RootSupervisor>(root: &Handle<R>, signals: &mut Option<Signals>) -> AppExit {
+    tokio::select! {
+        reason = R::stop_root(root) => AppExit { reason, gave_up: false },
+        () = Signals::recv(signals) => {
+            tracing::error!(
+                target: "supervise::application",
+                root = %root.pid(),
+                "a second signal came while the application stopped: exiting at once, with status 1"
+            );
+            AppExit { reason: ExitReason::Killed, gave_up: true }
+        }
+    }
+}
+
+/// SIGINT and SIGTERM, listened to from the application's start.
+struct Signals {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    /// Starts listening; `None` if the runtime cannot (it has no IO driver: tokio panics
+    /// then, which is caught here and said once at WARN).
+    fn listen() -> Option<Signals> {
+        match crate::panic::quietly(Self::try_listen) {
+            Some(signals) => signals,
+            None => {
+                static SAID: std::sync::Once = std::sync::Once::new();
+                SAID.call_once(|| {
+                    tracing::warn!(
+                        target: "supervise::application",
+                        "the runtime has no IO driver (enable_io): the application cannot listen for SIGINT/SIGTERM"
+                    );
+                });
+                None
             }
         }
     }
-}
 
-/// Completes on SIGINT or SIGTERM (never, for a signal that cannot be listened to).
-async fn shutdown_signal() {
-    let interrupt = async {
+    #[cfg(unix)]
+    fn try_listen() -> Option<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Some(Signals {
+            interrupt: signal(SignalKind::interrupt()).ok()?,
+            terminate: signal(SignalKind::terminate()).ok()?,
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn try_listen() -> Option<Signals> {
+        Some(Signals {})
+    }
+
+    /// Completes at the next signal; never without signals.
+    async fn recv(signals: &mut Option<Signals>) {
+        let Some(signals) = signals else {
+            return std::future::pending().await;
+        };
+        signals.next().await;
+    }
+
+    #[cfg(unix)]
+    async fn next(&mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+    }
+
+    #[cfg(not(unix))]
+    async fn next(&mut self) {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
-    };
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate() => {}
     }
-}
-
-#[cfg(unix)]
-async fn terminate() {
-    use tokio::signal::unix::{SignalKind, signal};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => {
-            term.recv().await;
-        }
-        Err(_) => std::future::pending().await,
-    }
-}
-
-#[cfg(not(unix))]
-async fn terminate() {
-    std::future::pending().await
 }

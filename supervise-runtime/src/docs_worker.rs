@@ -72,7 +72,7 @@
 //!
 //! impl Worker for Worker {
 //!     type Args = (Addr<Reply>, String);    // init's parameters, in order
-//!     type Info = WorkerMsg; type Call = WorkerCall; type Cast = WorkerCast;
+//!     type Info = WorkerMsg; type Call = WorkerCall; type Cast = WorkerCast; type Ref<A: supervise_runtime::Address<Self>> = A;
 //!     type Ref<A: Address<Self>> = WorkerRef<A>;   // what every door gives
 //!     const RECORD_LAST_MESSAGE: bool = true;
 //!     const SYNC_INIT: bool = true;         // false when `init` is an `async fn`

@@ -104,10 +104,11 @@
 //!   start, and so a restart, makes no new task ready (unless a message or signal came
 //!   during `init`). Killed before its first message, it dies at once where the signal
 //!   arrives (its links and monitors are told, then its state is dropped) rather than being
-//!   spawned only to die. When a runtime shuts down, a worker still without a task is
-//!   dropped with it, as tokio drops tasks. (A thread that runs two runtimes at once keeps
-//!   such workers with the first: those of the second wait until the first shuts down,
-//!   then start, or are dropped if their own runtime shut down meanwhile.)
+//!   spawned only to die.
+//! - When a runtime shuts down (is dropped), every process of it exits with
+//!   [`ExitReason::Killed`], with or without a task: its links and monitors are told, its
+//!   names freed, whoever waits on it (`wait`, a call from another runtime) returns. Its
+//!   `terminate` does not run: tokio drops its task without polling it again.
 //! - [`ExitReason`]s: `Normal`, `Shutdown` and `ShutdownWith` are not failures; `Kill`,
 //!   `Killed`, `NoProc`, a panic (message and `file:line:col`) and a handler's error are.
 //! - Links are both ways: an abnormal exit kills linked processes that do not trap exits
@@ -160,8 +161,10 @@
 //! [`DEFAULT_CALL_TIMEOUT`] (5 s) unless told otherwise, and never hang: a dead worker is
 //! [`CallError::NoProc`] at once, a worker that dies while handling the call gives its
 //! reason, a call to oneself is [`CallError::CallingSelf`]. A timeout arms no timer per
-//! call: the call's reply slot is handed to a deadline keeper task of its thread, which
-//! expires it if it is still unanswered at its deadline. A timeout never fires early; one
+//! call: the call's reply slot is handed to a deadline keeper task of its thread and
+//! runtime (a thread that runs several runtimes has one in each; a plain thread outside
+//! any runtime uses one program-wide keeper on a thread of its own), which expires it if
+//! it is still unanswered at its deadline. A timeout never fires early; one
 //! of a second or more (the default) reads no clock either, and fires at most about 5 ms
 //! late (see [`Handle::call_timeout`]). [`Handle::call_infinity`] is
 //! OTP's `infinity`: no deadline, for calls that may legitimately take long (supervisors'

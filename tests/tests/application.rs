@@ -119,3 +119,48 @@ async fn an_invalid_root_spec_is_an_error_naming_the_rule_and_starts_nothing() {
             .unwrap_err();
     assert!(err.to_string().contains("can only be OneForOne"), "{err}");
 }
+
+/// Issue 13 item 13: `app.root().stop(Shutdown)` read as the root giving up (status 1).
+#[tokio::test(start_paused = true)]
+async fn a_stop_asked_of_the_root_itself_is_not_a_failure() {
+    let lab = Lab::new();
+    let app = Application::start(tree(&lab, 3)).await.unwrap();
+    let root = app.root().clone();
+    let run = tokio::spawn(app.run_until(std::future::pending()));
+    assert_eq!(
+        root.stop(ExitReason::Shutdown).await,
+        Ok(ExitReason::Shutdown)
+    );
+    let exit = run.await.unwrap();
+    assert_eq!((exit.gave_up, exit.code()), (false, 0));
+    assert_eq!(lab.live(), 0);
+
+    let app = Application::start_dynamic(DynamicSupervisorSpec::new())
+        .await
+        .unwrap();
+    let _ = app.root().stop(ExitReason::Shutdown).await;
+    let exit = app.run_until(std::future::pending()).await;
+    assert_eq!((exit.gave_up, exit.code()), (false, 0));
+}
+
+/// Issue 13 item 15: `Application::run` panicked "IO is disabled" on a runtime with only
+/// the time driver, which the docs say is enough. It runs there, without signals.
+#[test]
+fn an_application_runs_on_a_runtime_with_only_the_time_driver() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let lab = Lab::new();
+        let app = Application::start(tree(&lab, 0)).await.unwrap();
+        let root = app.root().clone();
+        let run = tokio::spawn(app.run());
+        tokio::task::yield_now().await;
+        let _ = root.stop(ExitReason::Shutdown).await;
+        let exit = run.await.unwrap();
+        assert_eq!((exit.code(), exit.reason), (0, ExitReason::Shutdown));
+        assert_eq!(lab.live(), 0);
+    });
+}

@@ -169,10 +169,10 @@ fn a_worker_without_a_task_goes_with_its_runtime() {
             2,
             "both states dropped with the runtime (multi_thread: {multi_thread})"
         );
-        assert!(
-            idle.is_alive() && busy.is_alive(),
-            "as tasks dropped by tokio are"
-        );
+        // Issue 13 item 2: they used to stay alive forever, names and links held.
+        assert!(!idle.is_alive() && !busy.is_alive(), "they exit with it");
+        assert_eq!(idle.process().exit_reason(), Some(ExitReason::Killed));
+        assert_eq!(busy.process().exit_reason(), Some(ExitReason::Killed));
     }
 }
 

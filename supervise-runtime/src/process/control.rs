@@ -73,6 +73,9 @@ pub(crate) struct Control {
     /// atomic only so that it sits in the padding beside `alive` rather than in `State`).
     trap_exit: AtomicBool,
     pending: AtomicU8,
+    /// Set by a supervisor that stops because it was asked to (its `stop`), so that an
+    /// application can tell a requested stop from a root giving up.
+    stop_requested: AtomicBool,
     /// Set while a task process has no task yet (see [`Waking`]); cleared once, under
     /// `waking`'s lock. Senders read it after each message: one load.
     taskless: AtomicBool,
@@ -170,6 +173,7 @@ impl Control {
             alive: AtomicBool::new(true),
             trap_exit: AtomicBool::new(false),
             pending: AtomicU8::new(0),
+            stop_requested: AtomicBool::new(false),
             taskless: AtomicBool::new(kind == Kind::Task),
             waking: Mutex::new(match kind {
                 Kind::Task => Waking::Starting {
@@ -211,6 +215,16 @@ impl Control {
     pub(crate) fn set_trap_exit(&self, on: bool) -> bool {
         let _st = self.state.lock();
         self.trap_exit.swap(on, Ordering::Relaxed)
+    }
+
+    /// Records that the process stops because it was asked to.
+    pub(crate) fn request_stop(&self) {
+        self.stop_requested.store(true, Ordering::Release);
+    }
+
+    /// Whether the process stopped (or stops) because it was asked to.
+    pub(crate) fn stop_requested(&self) -> bool {
+        self.stop_requested.load(Ordering::Acquire)
     }
 
     pub(crate) fn has_pending(&self) -> bool {
@@ -405,6 +419,8 @@ impl Control {
                 if self.dead(&st) {
                     return;
                 }
+                // A requested stop, not a failure (an application's root reads it).
+                self.request_stop();
                 self.push(&mut st, Signal::Stop { from, reason });
                 drop(st);
                 self.wake();
@@ -553,13 +569,19 @@ impl Control {
         self.state.lock().links.contains(other)
     }
 
+    /// Queues `down` unless its monitor was cancelled meanwhile: OTP sends no `Down` once
+    /// `demonitor` returned.
     fn deliver_down(&self, down: Down) {
         let mut st = self.state.lock();
         if self.dead(&st) {
             return;
         }
-        if let Some(rare) = st.rare.as_mut() {
-            rare.monitoring.remove(&down.reference);
+        let wanted = st
+            .rare
+            .as_mut()
+            .is_some_and(|rare| rare.monitoring.remove(&down.reference).is_some());
+        if !wanted {
+            return;
         }
         self.push(&mut st, Signal::Down(down));
         drop(st);
@@ -673,8 +695,18 @@ pub(crate) fn unlink(a: &ProcessRef, b: &ProcessRef) {
 }
 
 /// `watcher` monitors `target`; a dead target gives a `Down` with `noproc` at once.
+///
+/// The watcher's side is written first: a `Down` is delivered only while the watcher still
+/// holds its side (see [`Control::deliver_down`]), so none arrives after `demonitor`.
 pub(crate) fn monitor(watcher: &ProcessRef, target: &ProcessRef) -> Ref {
     let reference = Ref::next();
+    {
+        let mut st = watcher.control().state.lock();
+        if watcher.control().dead(&st) {
+            return reference;
+        }
+        st.rare().monitoring.insert(reference, target.clone());
+    }
     let registered = {
         let mut st = target.control().state.lock();
         if target.control().dead(&st) {
@@ -691,22 +723,6 @@ pub(crate) fn monitor(watcher: &ProcessRef, target: &ProcessRef) -> Ref {
             reason: ExitReason::NoProc,
         };
         watcher.control().deliver_down(down);
-        return reference;
-    }
-    {
-        let mut st = watcher.control().state.lock();
-        if watcher.control().dead(&st) {
-            drop(st);
-            target.control().forget_monitor(reference);
-            return reference;
-        }
-        st.rare().monitoring.insert(reference, target.clone());
-    }
-    if !target.is_alive() {
-        // The target's Down was delivered (or is being delivered); drop our side of it.
-        if let Some(rare) = watcher.control().state.lock().rare.as_mut() {
-            rare.monitoring.remove(&reference);
-        }
     }
     reference
 }

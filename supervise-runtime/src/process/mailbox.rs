@@ -18,7 +18,17 @@ pub enum Mailbox {
     /// No limit (OTP's behaviour).
     #[default]
     Unbounded,
-    /// At most this many queued messages (at least 1).
+    /// At most this many queued messages: at least 1 (`Bounded(0)` is `Bounded(1)`), at
+    /// most tokio's limit, [`tokio::sync::Semaphore::MAX_PERMITS`] (a larger capacity is
+    /// that limit).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{Inbox, Mailbox};
+    /// let huge = Inbox::<u8>::with_mailbox(Mailbox::Bounded(usize::MAX));
+    /// huge.addr().send(1).unwrap();
+    /// # }
+    /// ```
     Bounded(usize),
 }
 
@@ -39,7 +49,7 @@ pub(crate) fn channel<M>(mailbox: Mailbox) -> (Tx<M>, Rx<M>) {
             (Tx::Unbounded(tx), Rx::Unbounded(rx))
         }
         Mailbox::Bounded(n) => {
-            let (tx, rx) = mpsc::channel(n.max(1));
+            let (tx, rx) = mpsc::channel(n.clamp(1, tokio::sync::Semaphore::MAX_PERMITS));
             (Tx::Bounded(tx), Rx::Bounded(rx))
         }
     }

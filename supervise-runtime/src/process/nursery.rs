@@ -3,12 +3,12 @@
 //! A process gets its task only when it first has something to do (see
 //! `control::Waking`). tokio drops every task when its runtime shuts down; a process
 //! without one would outlive it, holding its state. So each thread keeps a list of such
-//! processes, owned by a task that waits forever in the runtime that was current when the
-//! list was opened. When that runtime drops the task, every process still on the list
-//! gets its task spawned on its own runtime: for a runtime shutting down, that drops the
-//! serving loop, and the state, at once; a process of another runtime still running
-//! simply starts. A list whose runtime is gone is replaced by a new one; a process made
-//! while its runtime shuts down is dropped at once, as a task spawned then would be.
+//! processes per runtime, owned by a task that waits forever in that runtime. When the
+//! runtime drops the task, every process still on the list gets its task spawned on its
+//! runtime, which is shutting down: that drops the serving loop at once, and the loop's
+//! guard exits the process (with `Killed`), its state dropped. A list whose runtime is
+//! gone is replaced by a new one; a process made while its runtime shuts down is dropped
+//! (and so exits) at once, as a task spawned then would be.
 
 use std::cell::RefCell;
 use std::sync::{Arc, Weak};
@@ -31,20 +31,35 @@ struct Waiting {
 }
 
 thread_local! {
-    static NURSERY: RefCell<Option<Arc<Nursery>>> = const { RefCell::new(None) };
+    /// This thread's lists, one per runtime, the latest used first: a thread that runs
+    /// two runtimes keeps each one's processes with it.
+    static NURSERIES: RefCell<Vec<(tokio::runtime::Id, Arc<Nursery>)>> =
+        const { RefCell::new(Vec::new()) };
 }
 
-/// Records `process`, which has no task yet, with this thread's runtime.
-pub(crate) fn enroll(process: Weak<dyn Process>) {
-    let refused = NURSERY.with(|n| {
-        let mut n = n.borrow_mut();
+/// Records `process`, which has no task yet, with its runtime `runtime`, the current one.
+pub(crate) fn enroll(process: Weak<dyn Process>, runtime: tokio::runtime::Id) {
+    let refused = NURSERIES.with(|all| {
+        let mut all = all.borrow_mut();
+        if all.first().is_none_or(|(id, _)| *id != runtime) {
+            let at = all.iter().position(|(id, _)| *id == runtime);
+            match at {
+                Some(at) => all[..=at].rotate_right(1),
+                None => {
+                    // Lists of runtimes gone need nothing more.
+                    all.retain(|(_, n)| n.waiting.lock().open);
+                    all.insert(0, (runtime, open()));
+                }
+            }
+        }
+        let n = &mut all[0].1;
         for _ in 0..2 {
-            let nursery = n.get_or_insert_with(open);
+            let nursery = &*n;
             let mut waiting = nursery.waiting.lock();
             if !waiting.open {
                 // Its runtime shut down: open a new list, in the current runtime.
                 drop(waiting);
-                *n = None;
+                *n = open();
                 continue;
             }
             waiting.processes.push(process);

@@ -15,7 +15,7 @@ use super::info::{ChildCount, ChildError, ChildInfo, ChildPid, SupervisorStartEr
 use super::server::clean_shutdown;
 use super::spec::{ExtraArgs, SpecInner, StartFuture};
 use super::{report, stop};
-use crate::process::{ProcessRef, Signal};
+use crate::process::{ProcessRef, Signal, control};
 use crate::worker::{Context, Flow, Init, ReplyTo, SlotState, StartError, Worker};
 use crate::{AsProcess, ExitReason, Pid};
 
@@ -44,10 +44,11 @@ pub struct DynamicSupervisor {
     same_shutdown: Option<super::Shutdown>,
 }
 
-/// When a child signalled at `signalled` must be killed; none for brutal_kill and infinity.
+/// When a child signalled at `signalled` must be killed; none for brutal_kill and infinity
+/// (and for a timeout too long for the clock to reach).
 fn deadline(signalled: Instant, how: super::Shutdown) -> Option<Instant> {
     match how {
-        super::Shutdown::Timeout(d) => Some(signalled + d),
+        super::Shutdown::Timeout(d) => signalled.checked_add(d),
         super::Shutdown::BrutalKill | super::Shutdown::Infinity => None,
     }
 }
@@ -156,8 +157,14 @@ impl Worker for DynamicSupervisor {
                 Request::Terminate(pid, reply) => {
                     reply.reply(Box::pin(self.terminate_child(pid)).await)
                 }
-                Request::Which(reply) => reply.reply(self.which_children()),
-                Request::Count(reply) => reply.reply(self.count_children()),
+                Request::Which(reply) => {
+                    self.forget_dead();
+                    reply.reply(self.which_children())
+                }
+                Request::Count(reply) => {
+                    self.forget_dead();
+                    reply.reply(self.count_children())
+                }
             }
             Flow::Continue
         }
@@ -350,6 +357,7 @@ impl DynamicSupervisor {
                 stop::signal(process, self.shutdown_of(child));
             }
         }
+        self.watch_unlinked();
         let control = &ctx.core.control;
         // Exits are taken from the signal queue in batches, one lock per batch.
         let mut exits = std::collections::VecDeque::new();
@@ -367,7 +375,12 @@ impl DynamicSupervisor {
                 biased;
                 () = std::future::poll_fn(|cx| control.poll_signals(cx, &mut exits)) => {
                     for signal in exits.drain(..) {
-                        let Signal::Exit { from, reason } = signal else { continue };
+                        let (from, reason) = match signal {
+                            Signal::Exit { from, reason } => (from, reason),
+                            Signal::Down(down) => (down.pid, down.reason),
+                            // Already stopping.
+                            Signal::Stop { .. } => continue,
+                        };
                         let Some(done) = self.children.remove(&from) else { continue };
                         if !clean_shutdown(self.shutdown_of(&done), &reason) {
                             let context = report::Context::ShutdownError;
@@ -384,6 +397,8 @@ impl DynamicSupervisor {
                             process.exit(ExitReason::Kill);
                         }
                     }
+                    // One that unlinked itself after the first look is watched now.
+                    self.watch_unlinked();
                     armed = self.next_deadline(signalled, Some(now));
                     if let Some(at) = armed {
                         timer.as_mut().reset(at);
@@ -391,6 +406,26 @@ impl DynamicSupervisor {
                 }
             }
         }
+    }
+
+    /// Monitors the children that unlinked themselves: their exits would never come back
+    /// through the link, and the stop would wait for them forever. OTP monitors every
+    /// child it stops; the links serve here, so only these few need a monitor.
+    fn watch_unlinked(&self) {
+        for child in self.children.values() {
+            if let Some(process) = &child.process
+                && !self.me.is_linked_to(process.pid())
+            {
+                control::monitor(&self.me, process);
+            }
+        }
+    }
+
+    /// Forgets the children that died without the supervisor hearing of it (they had
+    /// unlinked themselves), so that no dead pid is listed or counted.
+    fn forget_dead(&mut self) {
+        self.children
+            .retain(|_, c| c.process.as_ref().is_none_or(|p| p.is_alive()));
     }
 
     /// A child's shutdown, without reading its spec when all children share one.

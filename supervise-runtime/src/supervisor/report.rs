@@ -3,6 +3,8 @@
 //! They are written by the supervisor after it acted, never by the crashing child, and
 //! cost nothing beyond a level check when no subscriber listens.
 
+use std::fmt::Write;
+
 use super::spec::SpecInner;
 use crate::{ExitReason, Pid};
 
@@ -70,7 +72,10 @@ fn write(
         return;
     }
     let pid = pid.map_or_else(|| UNDEFINED.to_string(), |p| p.to_string());
-    let start = spec.start_call();
+    // The start arguments' `Debug` and the reason's `Display` are user code: one that
+    // panics must not take the supervisor (and so its other children) down.
+    let start = crate::panic::format_guarded(|out| write!(out, "{}", spec.start_call()));
+    let reason = crate::panic::format_guarded(|out| write!(out, "{reason}"));
     tracing::error!(
         target: "supervise::supervisor",
         supervisor = %sup,

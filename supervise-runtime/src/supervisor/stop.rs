@@ -27,10 +27,11 @@ pub(crate) fn signal(child: &ProcessRef, how: Shutdown) {
     child.exit(reason);
 }
 
-/// When a child stopped with `how` now must be killed; none for infinity.
+/// When a child stopped with `how` now must be killed; none for infinity, and none for a
+/// timeout too long for the clock to reach (it is infinity in effect).
 pub(crate) fn deadline(how: Shutdown) -> Option<Instant> {
     match how {
-        Shutdown::Timeout(d) => Some(Instant::now() + d),
+        Shutdown::Timeout(d) => Instant::now().checked_add(d),
         Shutdown::BrutalKill | Shutdown::Infinity => None,
     }
 }

@@ -100,24 +100,74 @@ struct Shared {
     notify: Notify,
     /// Cleared when the keeper task is dropped (its runtime shut down).
     alive: AtomicBool,
+    /// The runtime the keeper runs in; `None` for the [`fallback`] keeper.
+    runtime: Option<tokio::runtime::Id>,
+}
+
+impl Shared {
+    fn is_alive(&self) -> bool {
+        self.alive.load(Ordering::Acquire)
+    }
 }
 
 thread_local! {
-    static KEEPER: RefCell<Option<Arc<Shared>>> = const { RefCell::new(None) };
+    /// This thread's keepers, one per runtime it runs calls in, the latest used first.
+    static KEEPERS: RefCell<Vec<Arc<Shared>>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Expires `slot` when `due` unless it has been answered by then.
+///
+/// The keeper is the one of the runtime the caller runs in: a thread that runs two
+/// runtimes has a keeper in each (one kept in the other, idle runtime would never look).
+/// A caller outside any runtime uses the program's [`fallback`] keeper.
 pub(crate) fn register(due: Due, slot: Weak<dyn Expire>) {
-    KEEPER.with(|k| {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return push(fallback(), due, slot);
+    };
+    let id = runtime.id();
+    KEEPERS.with(|k| {
         let mut k = k.borrow_mut();
+        if k.first()
+            .is_some_and(|s| s.runtime == Some(id) && s.is_alive())
+        {
+            return push(&k[0], due, slot);
+        }
         // A keeper dies with its runtime (tests start many): start a new one then.
-        if k.as_ref().is_none_or(|k| !k.alive.load(Ordering::Acquire)) {
-            *k = Some(start());
-        }
-        if let Some(shared) = k.as_ref() {
-            push(shared, due, slot);
-        }
+        k.retain(|s| s.is_alive());
+        let at = match k.iter().position(|s| s.runtime == Some(id)) {
+            Some(at) => at,
+            None => {
+                k.push(start(&runtime));
+                k.len() - 1
+            }
+        };
+        k[..=at].rotate_right(1);
+        push(&k[0], due, slot);
     });
+}
+
+/// The keeper of calls made outside any runtime (from a plain thread): it runs on a
+/// thread of its own, started on first use, with a runtime of its own.
+fn fallback() -> &'static Shared {
+    static FALLBACK: std::sync::OnceLock<Arc<Shared>> = std::sync::OnceLock::new();
+    FALLBACK.get_or_init(|| {
+        let shared = new_shared(None);
+        let keeper = shared.clone();
+        let spawned = std::thread::Builder::new()
+            .name("supervise-deadlines".into())
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_time()
+                    .build();
+                if let Ok(runtime) = runtime {
+                    runtime.block_on(keep(keeper));
+                }
+            });
+        if spawned.is_err() {
+            shared.alive.store(false, Ordering::Release);
+        }
+        shared
+    })
 }
 
 fn push(shared: &Shared, due: Due, slot: Weak<dyn Expire>) {
@@ -146,8 +196,8 @@ fn push(shared: &Shared, due: Due, slot: Weak<dyn Expire>) {
     }
 }
 
-fn start() -> Arc<Shared> {
-    let shared = Arc::new(Shared {
+fn new_shared(runtime: Option<tokio::runtime::Id>) -> Arc<Shared> {
+    Arc::new(Shared {
         inbox: Mutex::new(Inbox {
             recent: [const { None }; RECENT],
             next: 0,
@@ -157,8 +207,13 @@ fn start() -> Arc<Shared> {
         }),
         notify: Notify::new(),
         alive: AtomicBool::new(true),
-    });
-    tokio::spawn(keep(shared.clone()));
+        runtime,
+    })
+}
+
+fn start(runtime: &tokio::runtime::Handle) -> Arc<Shared> {
+    let shared = new_shared(Some(runtime.id()));
+    runtime.spawn(keep(shared.clone()));
     shared
 }
 

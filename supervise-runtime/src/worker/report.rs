@@ -21,20 +21,17 @@ pub(super) fn log_crash<W: Worker>(
     if !wanted() {
         return; // nobody listens: format nothing
     }
-    let mut state_text = String::new();
-    match state {
-        Some(s) => {
-            if s.format_state(&mut state_text).is_err() {
-                state_text = "<formatting the state failed>".into();
-            }
-        }
-        None => state_text.push_str("<init did not complete>"),
-    }
+    let state_text = match state {
+        Some(s) => crate::panic::format_guarded(|out| s.format_state(out)),
+        None => "<init did not complete>".to_string(),
+    };
     let last = if last_message.is_empty() {
         "<not recorded>"
     } else {
         last_message
     };
+    // A handler's error is user code too: its `Display` may panic.
+    let reason_text = crate::panic::format_guarded(|out| write!(out, "{reason}"));
     let location = reason.panic().and_then(|p| p.location()).unwrap_or("-");
     let worker = std::any::type_name::<W>();
     let mut text = String::new();
@@ -47,7 +44,7 @@ pub(super) fn log_crash<W: Worker>(
             }
         }
         None => {
-            let _ = write!(text, "** (exit) {reason}");
+            let _ = write!(text, "** (exit) {reason_text}");
         }
     }
     let _ = write!(text, "\nLast message: {last}\nState: {state_text}");
@@ -55,7 +52,7 @@ pub(super) fn log_crash<W: Worker>(
         target: "supervise::crash",
         pid = %pid,
         worker,
-        reason = %reason,
+        reason = %reason_text,
         location,
         last_message = last,
         state = %state_text,

@@ -15,33 +15,59 @@ use crate::{ExitReason, panic};
 
 /// Serves the worker until it stops, then exits the process: exit signals first, the
 /// crash report after, the state dropped last.
+///
+/// The task's future owns an [`ExitOnDrop`] from the start: a task that tokio drops
+/// before it ends (its runtime shut down, or it was spawned onto one already gone) still
+/// exits its process, with [`ExitReason::Killed`], so nothing waits on it forever.
 #[allow(clippy::manual_async_fn)] // on purpose, see below
 pub(super) fn run<W: Worker>(
     mut state: W,
     mut ctx: Context<W>,
     mut rx: Rx<MessageOf<W>>,
 ) -> impl Future<Output = ()> + Send {
+    let core = ExitOnDrop(ctx.core.clone());
     // An `async move` block over the captured values rather than an `async fn`, so the
     // task stores each of them once.
     async move {
-        let core = ctx.core.clone();
+        let core = core;
         let mut last = String::new();
+        // Whether `terminate` was entered: one that panics is not run a second time.
+        let mut terminating = false;
         // Taken apart at once, so the outcome is not kept across the (rare) await below.
         let (reason, report, crashed) = outcome({
-            let body =
-                AssertUnwindSafe(serve(&mut state, &mut ctx, &mut rx, &mut last)).catch_unwind();
-            interruptible_task(&core.control, body).await
+            let body = AssertUnwindSafe(serve(
+                &mut state,
+                &mut ctx,
+                &mut rx,
+                &mut last,
+                &mut terminating,
+            ))
+            .catch_unwind();
+            interruptible_task(&core.0.control, body).await
         });
-        if crashed {
+        if crashed && !terminating {
             // GenServer runs terminate after a crash in a callback too. Boxed: this
             // rare path should not make every idle process's task bigger.
             let terminate = AssertUnwindSafe(state.terminate(&reason, &mut ctx)).catch_unwind();
-            let _ = Box::pin(interruptible_task(&core.control, terminate)).await;
+            let _ = Box::pin(interruptible_task(&core.0.control, terminate)).await;
         }
-        drop(rx);
-        core.control.terminate(reason.clone());
+        // Queued messages go before the exit; one whose `Drop` panics must not leave the
+        // process alive and unreported.
+        let _ = std::panic::catch_unwind(AssertUnwindSafe(move || drop(rx)));
+        core.0.control.terminate(reason.clone());
         if report {
-            log_crash::<W>(core.control.pid(), &reason, &last, Some(&state));
+            log_crash::<W>(core.0.control.pid(), &reason, &last, Some(&state));
+        }
+    }
+}
+
+/// Exits the process when dropped, if it has not exited yet.
+struct ExitOnDrop<M>(std::sync::Arc<crate::process::Core<M>>);
+
+impl<M> Drop for ExitOnDrop<M> {
+    fn drop(&mut self) {
+        if self.0.control.is_alive() {
+            self.0.control.terminate(ExitReason::Killed);
         }
     }
 }
@@ -61,7 +87,7 @@ fn outcome(
 }
 
 /// The serving loop. A function returning an `async move` block rather than an `async fn`
-/// (the task keeps the four references once), and no signal-sized value is kept across a
+/// (the task keeps the five references once), and no signal-sized value is kept across a
 /// callback's await: the process's task stays small.
 #[allow(clippy::manual_async_fn)] // on purpose, see above
 fn serve<'a, W: Worker>(
@@ -69,6 +95,7 @@ fn serve<'a, W: Worker>(
     ctx: &'a mut Context<W>,
     rx: &'a mut Rx<MessageOf<W>>,
     last: &'a mut String,
+    terminating: &'a mut bool,
 ) -> impl Future<Output = ExitReason> + Send + 'a {
     async move {
         let reason = 'serve: loop {
@@ -95,6 +122,7 @@ fn serve<'a, W: Worker>(
                 break reason;
             }
         };
+        *terminating = true;
         Box::pin(state.terminate(&reason, ctx)).await;
         reason
     }
@@ -132,7 +160,12 @@ fn record<W: Worker>(last: &mut String, write: impl FnOnce(&mut String) -> std::
     }
     last.clear();
     if report::wanted() {
-        let _ = write(last);
+        // A message's `Debug` that panics must not crash the worker only when someone
+        // listens: the report says so instead.
+        let caught = std::panic::catch_unwind(AssertUnwindSafe(|| write(last)));
+        if let Err(payload) = caught {
+            *last = panic::formatting_panicked(payload);
+        }
     }
 }
 

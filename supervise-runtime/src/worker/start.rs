@@ -161,10 +161,34 @@ pub(crate) async fn start_with<W: Worker>(
 ) -> Result<Handle<W>, StartError> {
     let mut p = prepare::<W>(&options)?;
     let init = {
+        let abandoned = Abandoned {
+            me: &p.me,
+            parent: p.parent.as_ref(),
+        };
         let init = AssertUnwindSafe(W::init(args, &mut p.ctx)).catch_unwind();
-        current::scope(p.me.clone(), interruptible(&p.core.control, init)).await
+        let init = current::scope(p.me.clone(), interruptible(&p.core.control, init)).await;
+        std::mem::forget(abandoned);
+        init
     };
     finish(p, init)
+}
+
+/// Ends a process whose start was dropped while `init` awaited (a cancelled start, or its
+/// starter killed meanwhile): it exits with `shutdown`, unlinked from its starter first as
+/// a failed start is, so its name, its links and whatever its `init` started (linked to
+/// it) do not live on. Forgotten once `init` is done.
+struct Abandoned<'a> {
+    me: &'a ProcessRef,
+    parent: Option<&'a ProcessRef>,
+}
+
+impl Drop for Abandoned<'_> {
+    fn drop(&mut self) {
+        if let Some(parent) = self.parent {
+            control::unlink(parent, self.me);
+        }
+        self.me.control().terminate(ExitReason::Shutdown);
+    }
 }
 
 /// [`start_with`] for a worker whose `init` never awaits ([`Worker::SYNC_INIT`]): the same
@@ -240,13 +264,15 @@ fn finish<W: Worker>(p: Prepared<W>, init: InitOutcome<W>) -> Result<Handle<W>, 
     } = p;
     let (reason, error) = match init {
         Ok(Ok(Init::Ok(state))) => {
+            let runtime = tokio::runtime::Handle::current();
+            let runtime_id = runtime.id();
             let waits = core.control.run_when_needed(Box::new(Launcher {
-                runtime: tokio::runtime::Handle::current(),
+                runtime,
                 task: current::scope(me, run::run(state, ctx, rx)),
             }));
             if waits {
                 let process: Weak<dyn Process> = Arc::downgrade(&core) as Weak<Core<_>>;
-                nursery::enroll(process);
+                nursery::enroll(process, runtime_id);
             }
             return Ok(Handle { core });
         }
