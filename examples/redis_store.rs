@@ -2,7 +2,7 @@
 //! data through it, under one supervision tree.
 //!
 //! ```text
-//! app (one_for_one, at most 5 restarts in 60 s, backoff 250 ms doubling to 4 s)
+//! app (one_for_one, at most 6 restarts in 60 s, backoff 250 ms doubling to 4 s)
 //! ├── redix   Redix: owns a redis-rs MultiplexedConnection (permanent)
 //! └── stores  DynamicSupervisor of Store workers (store(key, value), fetch(key))
 //! ```
@@ -56,7 +56,7 @@ pub const REDIS_IO_TIMEOUT: Duration = Duration::from_secs(1);
 /// How often `Redix` checks its connection when nothing else uses it.
 pub const HEARTBEAT: Duration = Duration::from_secs(1);
 /// The root's intensity: at most this many restarts within [`PERIOD`].
-pub const MAX_RESTARTS: u32 = 5;
+pub const MAX_RESTARTS: u32 = 6;
 /// The root's intensity window.
 pub const PERIOD: Duration = Duration::from_secs(60);
 
