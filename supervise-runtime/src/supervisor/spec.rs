@@ -804,7 +804,8 @@ impl<W: Worker> ChildSpec<W> {
     /// use supervise_runtime::{ChildSpec, Context, Init, Supervisor, SupervisorSpec, Worker};
     ///
     /// struct Conn;
-    /// impl Worker for Conn { type Ref<A: supervise_runtime::Address<Self>> = A;
+    /// impl Worker for Conn {
+    ///     type Args = (String, u16); type Info = Infallible; type Call = Infallible; type Cast = Infallible; type Ref<A: supervise_runtime::Address<Self>> = A;
     ///     async fn init(_: (String, u16), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Conn) }
     /// }
     ///
