@@ -442,20 +442,29 @@ impl DynamicSupervisor {
             .min()
     }
 
+    /// In the order of their pids, as Elixir's map of children lists them: start order,
+    /// a restarted child (a new pid) moving to the end. Sorted here, not kept sorted, so
+    /// starts and restarts pay nothing for it.
     fn which_children(&self) -> Vec<ChildInfo> {
-        self.children
-            .values()
-            .map(|c| ChildInfo {
-                id: None,
-                pid: match &c.process {
-                    Some(p) => ChildPid::Running(p.pid()),
-                    None => ChildPid::Restarting,
-                },
-                process: c.process.clone(),
-                child_type: c.spec.child_type,
-                module: c.spec.module(),
+        let mut keyed: Vec<(Pid, ChildInfo)> = self
+            .children
+            .iter()
+            .map(|(key, c)| {
+                let info = ChildInfo {
+                    id: None,
+                    pid: match &c.process {
+                        Some(p) => ChildPid::Running(p.pid()),
+                        None => ChildPid::Restarting,
+                    },
+                    process: c.process.clone(),
+                    child_type: c.spec.child_type,
+                    module: c.spec.module(),
+                };
+                (*key, info)
             })
-            .collect()
+            .collect();
+        keyed.sort_unstable_by_key(|(key, _)| key.serial());
+        keyed.into_iter().map(|(_, info)| info).collect()
     }
 
     fn count_children(&self) -> ChildCount {

@@ -68,6 +68,6 @@ pub use dynamic::{DynamicInfo, DynamicRequest, DynamicSupervisor};
 pub use flags::{
     AutoShutdown, Backoff, DynamicSupervisorSpec, SpecError, Strategy, SupervisorSpec,
 };
-pub use info::{ChildCount, ChildError, ChildInfo, ChildPid, SupervisorStartError};
+pub use info::{ChildCount, ChildError, ChildInfo, ChildPid, Children, SupervisorStartError};
 pub use server::{Supervisor, SupervisorInfo, SupervisorRequest};
 pub use spec::{ChildId, ChildSpec, ChildType, Restart, Shutdown};

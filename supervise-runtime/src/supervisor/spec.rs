@@ -108,6 +108,18 @@ impl fmt::Display for ChildType {
     }
 }
 
+/// A worker type's name as users know it: the runtime's supervisors by their public path,
+/// not the module they happen to be defined in.
+pub(crate) fn public_name(type_name: &'static str) -> &'static str {
+    if type_name == std::any::type_name::<super::Supervisor>() {
+        "supervise_runtime::Supervisor"
+    } else if type_name == std::any::type_name::<super::DynamicSupervisor>() {
+        "supervise_runtime::DynamicSupervisor"
+    } else {
+        type_name
+    }
+}
+
 /// Starts one incarnation of a child, linked to the calling process (the supervisor).
 pub(crate) trait Starter: Send {
     fn start(&self, options: StartOptions, extra: Option<&ExtraArgs>) -> StartFuture;
@@ -164,7 +176,7 @@ impl<W: Worker> Starter for Plain<W> {
         std::any::TypeId::of::<W>()
     }
     fn module(&self) -> &'static str {
-        std::any::type_name::<W>()
+        public_name(std::any::type_name::<W>())
     }
 }
 
@@ -206,7 +218,7 @@ where
         std::any::TypeId::of::<W>()
     }
     fn module(&self) -> &'static str {
-        std::any::type_name::<W>()
+        public_name(std::any::type_name::<W>())
     }
 }
 
