@@ -248,13 +248,13 @@ impl Gen<'_> {
 
     fn worker_spec(&self, ty: Option<&syn::Type>, expr: &Expr) -> TokenStream {
         let clones = self.clones();
-        let assert = self.rt.tree_child();
+        let assert = respan(self.rt.tree_child(), expr.span());
         let checked = quote_spanned!(expr.span()=> #assert(#expr));
         match ty {
             Some(ty) => {
                 let child_spec = self.rt.child_spec();
                 let spec = Ident::new("__spec", Span::mixed_site());
-                let typed = quote_spanned!(ty.span()=> #child_spec<#ty>);
+                let typed = respan(quote!(#child_spec<#ty>), ty.span());
                 quote!({ #clones let #spec: #typed = #checked; #spec })
             }
             None => quote!({ #clones #checked }),
@@ -412,6 +412,23 @@ impl Gen<'_> {
         let significant = o.significant.as_ref().is_some_and(|s| s.value);
         quote!(#ty { name: #name, kind: #body, restart: #restart, significant: #significant })
     }
+}
+
+/// `tokens` with every span set to `span`, so a type error in generated code around the
+/// user's expression points at the expression.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                tt = proc_macro2::TokenTree::Group(group);
+            }
+            tt.set_span(span);
+            tt
+        })
+        .collect()
 }
 
 /// A type as written (`Option<&str>`), for the shape.

@@ -259,10 +259,15 @@ fn ends_child(input: ParseStream<'_>, n: usize) -> bool {
     fork.is_empty() || fork.peek(Token![,]) || fork.peek(Token![;])
 }
 
-/// `ident {` or `ident(..) {`: an inline supervisor (its strategy checked later).
+/// `ident {` or `ident(..) {`: an inline supervisor (its strategy checked later). A
+/// capitalised word (`Config { .. }`) starts a struct expression instead, which is then
+/// reported as not being a child spec.
 fn is_supervisor(input: ParseStream<'_>) -> bool {
     let fork = input.fork();
-    if fork.parse::<Ident>().is_err() {
+    let Ok(strategy) = fork.parse::<Ident>() else {
+        return false;
+    };
+    if strategy.to_string().starts_with(|c: char| c.is_uppercase()) {
         return false;
     }
     if fork.peek(token::Paren) {
