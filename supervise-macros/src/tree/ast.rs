@@ -2,6 +2,7 @@
 //! unknown, repeated or of the wrong kind), every token kept for spans.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
@@ -334,13 +335,19 @@ fn options(raw: Vec<RawOpt>, place: Place, cx: &mut Ctxt) -> BTreeMap<String, Ra
         let key = opt.key.to_string();
         if !place.valid().contains(&key.as_str()) {
             unknown_option(&opt, place, cx);
-        } else if map.contains_key(&key) {
-            cx.error(
+            continue;
+        }
+        match map.entry(key) {
+            Entry::Occupied(taken) => cx.error(
                 &opt.key,
-                format!("`{key}` is given twice: each option may appear once"),
-            );
-        } else {
-            map.insert(key, opt);
+                format!(
+                    "`{}` is given twice: each option may appear once",
+                    taken.key()
+                ),
+            ),
+            Entry::Vacant(slot) => {
+                slot.insert(opt);
+            }
         }
     }
     map

@@ -221,17 +221,14 @@ fn overrides(input: ParseStream<'_>) -> syn::Result<Vec<RawOpt>> {
 }
 
 fn body(input: ParseStream<'_>) -> syn::Result<RawBody> {
-    if keyword(input, DYNAMIC).is_some() {
-        if input.peek2(Token![<]) || input.peek2(token::Paren) || ends_child(input, 2) {
-            input.parse::<Ident>()?;
-            return dynamic(input);
-        }
+    let dynamic_next = input.peek2(Token![<]) || input.peek2(token::Paren) || ends_child(input, 2);
+    if keyword(input, DYNAMIC).is_some() && dynamic_next {
+        input.parse::<Ident>()?;
+        return dynamic(input);
     }
-    if keyword(input, TREE).is_some() {
-        if input.peek2(Ident) || input.peek2(Token![::]) {
-            input.parse::<Ident>()?;
-            return tree_child(input);
-        }
+    if keyword(input, TREE).is_some() && (input.peek2(Ident) || input.peek2(Token![::])) {
+        input.parse::<Ident>()?;
+        return tree_child(input);
     }
     if is_supervisor(input) {
         return Ok(RawBody::Sup(input.parse()?));
