@@ -211,7 +211,9 @@ mod worker;
 #[path = "private.rs"]
 pub mod __private;
 
+pub mod docs_tree;
 pub mod docs_worker;
+pub mod tree;
 
 pub use inbox::{Inbox, RecvError};
 pub use pid::{Pid, Ref};
@@ -249,3 +251,6 @@ pub use application::{AppExit, Application, RootSupervisor};
 
 /// Writes a [`Worker`] from an `impl` block: see [`docs_worker`] for the guide and what it generates.
 pub use supervise_macros::worker;
+
+/// Declares a whole supervision tree in one block: see [`docs_tree`] for the guide.
+pub use supervise_macros::supervision_tree;
