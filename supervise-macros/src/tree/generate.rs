@@ -507,9 +507,10 @@ impl Gen<'_> {
                 self.root.restart_child(child.id()).await
             }
 
-            /// Stops the tree (children in reverse start order, level by level).
+            /// Stops the tree (children in reverse start order, level by level) and returns
+            /// the root's exit reason (`NoProc` if it had already exited).
             #vis async fn stop(&self) -> #reason {
-                self.root.stop(#reason::Shutdown).await
+                self.root.stop(#reason::Shutdown).await.unwrap_or(#reason::NoProc)
             }
         }
     }
