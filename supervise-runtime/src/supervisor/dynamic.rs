@@ -238,6 +238,7 @@ impl DynamicSupervisor {
 
     /// Keeps a started child.
     fn add_child(&mut self, spec: SpecInner, p: ProcessRef) -> ProcessRef {
+        report::started(self.me.pid(), report::UNDEFINED, p.pid(), &spec);
         // Every child is in the table here (a restart takes one out and puts it back
         // within one callback), so this sees them all.
         self.same_shutdown = match self.children.is_empty() {
@@ -293,6 +294,7 @@ impl DynamicSupervisor {
     async fn restart_now(&mut self, key: Pid, mut child: DynChild, ctx: &mut Context<Self>) {
         match child.spec.start(self.extra.as_ref()).await {
             Ok(p) => {
+                report::started(self.me.pid(), report::UNDEFINED, p.pid(), &child.spec);
                 child.process = Some(p.clone());
                 if let Some(a) = child.backoff.as_mut() {
                     a.started = Instant::now();
