@@ -113,9 +113,12 @@ async fn stop_waits_for_room_in_a_full_mailbox() {
     let _ = listing.await.unwrap();
 }
 
+/// The watcher, its monitor, and what `demonitor` returned.
+type Watch = (Inbox<()>, Ref, Option<bool>);
+
 thread_local! {
     /// The watcher and its monitor, for the demonitor made from a `Drop` below.
-    static WATCH: RefCell<Option<(Inbox<()>, Ref, Option<bool>)>> = const { RefCell::new(None) };
+    static WATCH: RefCell<Option<Watch>> = const { RefCell::new(None) };
 }
 
 /// A worker linked to a target; dropping its state demonitors the watcher's monitor of
