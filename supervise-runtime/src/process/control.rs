@@ -537,6 +537,18 @@ impl Control {
         self.state.lock().links.remove(other);
     }
 
+    /// Those of `others` this process is not linked to, found under one lock.
+    pub(crate) fn unlinked<'a>(
+        &self,
+        others: impl Iterator<Item = &'a ProcessRef>,
+    ) -> Vec<ProcessRef> {
+        let st = self.state.lock();
+        others
+            .filter(|p| !st.links.contains(p.pid()))
+            .cloned()
+            .collect()
+    }
+
     pub(crate) fn is_linked(&self, other: Pid) -> bool {
         self.state.lock().links.contains(other)
     }

@@ -400,12 +400,9 @@ impl DynamicSupervisor {
     /// through the link, and the stop would wait for them forever. OTP monitors every
     /// child it stops; the links serve here, so only these few need a monitor.
     fn watch_unlinked(&self) {
-        for child in self.children.values() {
-            if let Some(process) = &child.process
-                && !self.me.is_linked_to(process.pid())
-            {
-                control::monitor(&self.me, process);
-            }
+        let children = self.children.values().filter_map(|c| c.process.as_ref());
+        for process in self.me.control().unlinked(children) {
+            control::monitor(&self.me, &process);
         }
     }
 
