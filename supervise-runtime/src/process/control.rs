@@ -67,6 +67,9 @@ pub(crate) struct Control {
     /// Set by a supervisor that stops because it was asked to (its `stop`), so that an
     /// application can tell a requested stop from a root giving up.
     stop_requested: AtomicBool,
+    /// Set when another process removed a link to this one (`unlink` called by the other
+    /// side): a supervisor then looks for children no longer linked to it.
+    unlinked_by_other: AtomicBool,
     /// Set while a task process has no task yet (see [`Waking`]); cleared once, under
     /// `waking`'s lock. Senders read it after each message: one load.
     taskless: AtomicBool,
@@ -165,6 +168,7 @@ impl Control {
             trap_exit: AtomicBool::new(false),
             pending: AtomicU8::new(0),
             stop_requested: AtomicBool::new(false),
+            unlinked_by_other: AtomicBool::new(false),
             taskless: AtomicBool::new(kind == Kind::Task),
             waking: Mutex::new(match kind {
                 Kind::Task => Waking::Starting {
@@ -537,6 +541,11 @@ impl Control {
         self.state.lock().links.remove(other);
     }
 
+    /// Whether another process ever removed its link to this one.
+    pub(crate) fn was_unlinked_by_other(&self) -> bool {
+        self.unlinked_by_other.load(Ordering::Acquire)
+    }
+
     /// Those of `others` this process is not linked to, found under one lock.
     pub(crate) fn unlinked<'a>(
         &self,
@@ -672,9 +681,10 @@ pub(crate) fn link_new(parent: &ProcessRef, child: &ProcessRef) {
     }
 }
 
-/// Removes the link between `a` and `b`, both ways.
+/// Removes the link between `a` and `b`, both ways; `a` is the process that asks.
 pub(crate) fn unlink(a: &ProcessRef, b: &ProcessRef) {
     a.control().remove_link(b.pid());
+    b.control().unlinked_by_other.store(true, Ordering::Release);
     b.control().remove_link(a.pid());
 }
 
