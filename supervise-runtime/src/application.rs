@@ -15,8 +15,9 @@
 //!   begins, so a signal that arrives while the tree starts is not lost (nor does it kill
 //!   the program with no `terminate` run): [`run`](Application::run) and
 //!   [`run_until`](Application::run_until) stop the tree as soon as they are called. Once
-//!   listened to, these signals no longer end the program by themselves (tokio cannot
-//!   stop listening): an application that is started is meant to be run.
+//!   listened to, these signals no longer end the program by themselves, even when the
+//!   start fails (tokio cannot stop listening): an application that is started is meant
+//!   to be run, and `main` should return when the start fails.
 //! - A second SIGINT or SIGTERM while the tree stops forces the exit: `run` returns at
 //!   once with reason [`ExitReason::Killed`] and status 1, without waiting for the stop
 //!   to finish. Returning from `main` then drops the runtime, and every process with it
@@ -110,7 +111,8 @@ impl<R: RootSupervisor> std::fmt::Debug for Application<R> {
 pub struct AppExit {
     /// The root supervisor's exit reason.
     pub reason: ExitReason,
-    /// True when the root exited on its own rather than on a signal or stop request.
+    /// True when the root exited on its own rather than on a signal or stop request, or
+    /// when a second signal forced the exit while the tree stopped.
     pub gave_up: bool,
 }
 
