@@ -237,11 +237,15 @@ impl<R: RootSupervisor> Application<R> {
                 if process.control().stop_requested() {
                     return AppExit { reason, gave_up: false };
                 }
+                // The reason may hold a user error whose `Display` panics.
+                let text = crate::panic::format_guarded(|out| {
+                    std::fmt::Write::write_fmt(out, format_args!("{reason}"))
+                });
                 tracing::error!(
                     target: "supervise::application",
                     root = %process.pid(),
-                    reason = %reason,
-                    "the application's root supervisor gave up ({reason}); exiting with status 1"
+                    reason = %text,
+                    "the application's root supervisor gave up ({text}); exiting with status 1"
                 );
                 AppExit { reason, gave_up: true }
             }
