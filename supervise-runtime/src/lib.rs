@@ -174,8 +174,8 @@
 //! - A process whose runtime is dropped exits with `Killed` (see [Processes](#processes)).
 //! - A supervisor's `stop` waits for room in a full bounded mailbox rather than dropping
 //!   the request; a DynamicSupervisor monitors, while it stops them, the children that
-//!   unlinked themselves (whose exits would not come back through the link), and does not
-//!   list a child that unlinked itself and died.
+//!   unlinked themselves, before or during the stop (their exits would not come back
+//!   through the link), and does not list a child that unlinked itself and died.
 //! - No `Down` arrives once `demonitor` returned true (as in OTP).
 //!
 //! Design choices that differ from the BEAM, on purpose:

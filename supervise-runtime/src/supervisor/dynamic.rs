@@ -360,10 +360,23 @@ impl DynamicSupervisor {
         if let Some(at) = armed {
             timer.as_mut().reset(at);
         }
+        // A child that unlinks itself while it stops is looked for when it does.
+        let mut unlinks = control.unlinks_by_other();
         while !self.children.is_empty() {
             tokio::select! {
                 biased;
-                () = std::future::poll_fn(|cx| control.poll_signals(cx, &mut exits)) => {
+                unlinked = std::future::poll_fn(|cx| {
+                    let now = control.unlinks_by_other();
+                    if now != unlinks {
+                        unlinks = now;
+                        return std::task::Poll::Ready(true);
+                    }
+                    control.poll_signals(cx, &mut exits).map(|()| false)
+                }) => {
+                    if unlinked {
+                        self.watch_unlinked();
+                        continue;
+                    }
                     for signal in exits.drain(..) {
                         let (from, reason) = match signal {
                             Signal::Exit { from, reason } => (from, reason),
@@ -402,7 +415,7 @@ impl DynamicSupervisor {
     /// are looked for only if some process did unlink itself from this supervisor.
     fn watch_unlinked(&self) {
         // The usual case, no child ever unlinked itself, costs one load.
-        if !self.me.control().was_unlinked_by_other() {
+        if self.me.control().unlinks_by_other() == 0 {
             return;
         }
         let children = self.children.values().filter_map(|c| c.process.as_ref());
