@@ -311,6 +311,11 @@ impl Reports {
             .collect()
     }
 
+    /// Every event, in order.
+    pub fn all(&self) -> Vec<Captured> {
+        self.0.lock().clone()
+    }
+
     /// The targets of every captured event, in order.
     pub fn all_targets(&self) -> Vec<String> {
         self.0.lock().iter().map(|c| c.target.clone()).collect()

@@ -189,6 +189,28 @@
 //! to the panic hook that was installed before (by default it prints to stderr), so a
 //! crash is never silent.
 //!
+//! User code called while a report is written (the state's and messages' `Debug`, the
+//! start arguments' `Debug`, a reason's `Display`) may panic: the report then shows
+//! `<formatting panicked: ..>` in that field and is still written, and the process
+//! writing it (a supervisor, above all) lives on. A message's `Debug` is called only for
+//! a report, so one that panics never crashes the worker. A `terminate` that panics
+//! runs once, and the panic is the exit reason; a queued message whose `Drop` panics
+//! is dropped inside the process boundary, so the process still exits and is reported.
+//!
+//! # Dropped means exited
+//!
+//! A process never outlives the code that was to run it:
+//! - A start future dropped while `init` awaits (a cancelled `start`, `start_link`,
+//!   `Supervisor::start`, or a supervisor killed while it restarts a child) ends the new
+//!   process with `Shutdown`, unlinked from its starter first: its name is free again, and
+//!   whatever its `init` had started (linked to it) goes with it.
+//! - A process whose runtime is dropped exits with `Killed` (see [Processes](#processes)).
+//! - A supervisor's `stop` waits for room in a full bounded mailbox rather than dropping
+//!   the request; a DynamicSupervisor monitors, while it stops them, the children that
+//!   unlinked themselves, before or during the stop (their exits would not come back
+//!   through the link), and does not list a child that unlinked itself and died.
+//! - No `Down` arrives once `demonitor` returned true (as in OTP).
+//!
 //! Design choices that differ from the BEAM, on purpose:
 //! - `init` runs in the caller's task, as the new process, before the process's task is
 //!   spawned: the start is synchronous exactly as in OTP, without a round trip.

@@ -95,6 +95,30 @@ fn write(
     );
 }
 
+/// OTP SASL's progress report, `Child a of Supervisor .. started`: at DEBUG, under the
+/// target `supervise::progress`, so hidden by default and on for whoever asks for it
+/// (`RUST_LOG=supervise::progress=debug`). `id` is `undefined` under a dynamic supervisor.
+pub(crate) fn started(sup: Pid, id: &str, pid: Pid, spec: &SpecInner) {
+    if !tracing::enabled!(target: "supervise::progress", tracing::Level::DEBUG) {
+        return;
+    }
+    let start = crate::panic::format_guarded(|out| write!(out, "{}", spec.start_call()));
+    tracing::debug!(
+        target: "supervise::progress",
+        supervisor = %sup,
+        child_id = %id,
+        pid = %pid,
+        start = %start,
+        restart = ?spec.restart,
+        shutdown = %spec.shutdown,
+        child_type = %spec.child_type,
+        "Child {id} of supervisor {sup} started\nPid: {pid}\nStart Call: {start}\nRestart: {:?}\nShutdown: {}\nType: {}",
+        spec.restart,
+        spec.shutdown,
+        spec.child_type,
+    );
+}
+
 /// The loud report when a supervisor gives up (Elixir 1.14 prints nothing here).
 /// `id` is the child whose restart was one too many (`undefined` under a dynamic one).
 pub(crate) fn intensity_exceeded(sup: Pid, id: &str, max: u32, period: std::time::Duration) {

@@ -62,6 +62,19 @@ pub enum Shutdown {
     /// Kill at once (`kill` cannot be trapped; `terminate` does not run).
     BrutalKill,
     /// Send `shutdown`, wait this long for the child to exit, then kill it.
+    ///
+    /// Every duration is accepted, under a static and a dynamic supervisor alike (as OTP
+    /// does; Elixir's DynamicSupervisor rejects 0). `Timeout(Duration::ZERO)` kills at
+    /// once after the `shutdown` signal, leaving a trapping child no time for
+    /// `terminate`. A timeout too long for the clock to reach (`Duration::MAX`) waits as
+    /// long as it takes, as [`Infinity`](Self::Infinity) does.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervise_runtime::Shutdown;
+    /// let never_killed = Shutdown::Timeout(Duration::MAX);
+    /// assert_ne!(never_killed, Shutdown::Infinity, "distinct values, the same wait");
+    /// ```
     Timeout(Duration),
     /// Send `shutdown` and wait as long as it takes (the default for supervisors).
     Infinity,
