@@ -174,9 +174,13 @@
 //!
 //! A panic in any callback is caught at the process boundary. The process exits with the
 //! panic as its reason (linked processes and monitors are told first, so a supervisor can
-//! restart it at once) and then an error event is logged through `tracing` with target
-//! `supervise::crash` and the fields `pid`, `worker`, `reason`, `location`, `last_message`
-//! and `state`. The last message and the state are shown in their `Debug` form when the
+//! restart it at once) and then the report is logged through `tracing`: its text, as OTP
+//! prints it, in an `ERROR` event with target `supervise::crash`, and the same facts as
+//! fields (`pid`, `worker`, `reason`, `location`, `last_message`, `state`) in a `DEBUG`
+//! event right after it with target `supervise::crash::fields`, for JSON, OpenTelemetry or
+//! metrics layers (turn it on with `supervise::crash::fields=debug`). So a plain
+//! `tracing_subscriber::fmt().init()` prints each report once. Supervisor reports do the
+//! same (`supervise::supervisor` and `supervise::supervisor::fields`). The last message and the state are shown in their `Debug` form when the
 //! worker provides it ([`Worker::format_message`], [`Worker::format_state`]); otherwise
 //! the report says plainly that they are not `Debug`. The state is the one left when the
 //! callback panicked (and after `terminate` ran), which may differ from OTP, where it is
