@@ -11,13 +11,11 @@
 //!
 //! Run with `cargo run --example dynamic_supervision`.
 
-use std::fmt::Write as _;
-
+use supervise_runtime::supervisor::Children;
 use supervise_runtime::{
-    Addr, AsProcess, ChildInfo, DynamicSupervisor, DynamicSupervisorSpec, Flow, Handle, Inbox,
-    Received, worker,
+    Addr, AsProcess, DynamicSupervisor, DynamicSupervisorSpec, Flow, Handle, Inbox, Received,
+    worker,
 };
-use tracing_subscriber::fmt::format::debug_fn;
 
 /// What the worker sends back to `reply_to`.
 #[derive(Debug, PartialEq)]
@@ -62,15 +60,7 @@ impl Worker {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    // Show the reports' text only: their fields repeat it for machines.
-    tracing_subscriber::fmt()
-        .without_time()
-        .with_target(false)
-        .fmt_fields(debug_fn(|w, field, value| match field.name() {
-            "message" => write!(w, "{value:?}"),
-            _ => Ok(()),
-        }))
-        .init();
+    tracing_subscriber::fmt().without_time().init();
 
     linked_to_the_shell().await;
     under_a_dynamic_supervisor().await;
@@ -119,10 +109,7 @@ async fn under_a_dynamic_supervisor() {
     let worker = child.expect("the child starts");
     println!("which_children: {}", which_children(&sup).await);
     let count = sup.count_children().await.expect("the supervisor answers");
-    println!(
-        "count_children: active: {}, specs: {}, supervisors: {}, workers: {}",
-        count.active, count.specs, count.supervisors, count.workers
-    );
+    println!("count_children: {count}");
     worker.store("key", "value").expect("the worker is alive");
     println!("received after store: {}", received(&mut shell).await);
 
@@ -155,35 +142,17 @@ async fn received(shell: &mut Inbox<Reply>) -> String {
     }
 }
 
-/// `which_children`, printed like OTP's list of `{id, pid, type, modules}`.
+/// `which_children`, printed as OTP prints it.
 async fn which_children(sup: &Handle<DynamicSupervisor>) -> String {
     let children = sup.which_children().await.expect("the supervisor answers");
-    let mut out = String::from("[");
-    for (i, c) in children.iter().enumerate() {
-        let sep = if i == 0 { "" } else { ", " };
-        let _ = write!(out, "{sep}{}", child_line(c));
-    }
-    out.push(']');
-    out
-}
-
-fn child_line(c: &ChildInfo) -> String {
-    let id = c.id.as_deref().unwrap_or("undefined");
-    let pid = match c.pid.pid() {
-        Some(pid) => pid.to_string(),
-        None => format!("{:?}", c.pid).to_lowercase(),
-    };
-    format!("{{{id}, {pid}, {}, [{}]}}", c.child_type, c.module)
+    Children(&children).to_string()
 }
 
 /// The supervisor's only child, reached through `which_children`.
 async fn current_child(sup: &Handle<DynamicSupervisor>) -> WorkerRef {
     let children = sup.which_children().await.expect("the supervisor answers");
-    let process = children
+    children
         .first()
-        .and_then(|c| c.process.as_ref())
-        .expect("the child is running");
-    Handle::<Worker>::from_process(process)
-        .expect("the child is a Worker")
-        .into()
+        .and_then(|c| c.worker::<Worker>())
+        .expect("the child is a running Worker")
 }

@@ -80,7 +80,17 @@ impl<S: tracing::Subscriber> Layer<S> for Recorder {
         let mut fields = BTreeMap::new();
         event.record(&mut Fields(&mut fields));
         let meta = event.metadata();
-        self.0.0.lock().push(Event {
+        let mut events = self.0.0.lock();
+        // A report's fields come in a DEBUG companion right after its text: one report.
+        if let Some(parent) = meta.target().strip_suffix("::fields") {
+            if let Some(report) = events.iter_mut().rev().find(|e| e.target == parent) {
+                for (k, v) in fields {
+                    report.fields.entry(k).or_insert(v);
+                }
+            }
+            return;
+        }
+        events.push(Event {
             target: meta.target().to_string(),
             level: *meta.level(),
             fields,
@@ -311,6 +321,11 @@ impl Reports {
             .collect()
     }
 
+    /// Every event, in order.
+    pub fn all(&self) -> Vec<Captured> {
+        self.0.lock().clone()
+    }
+
     /// The targets of every captured event, in order.
     pub fn all_targets(&self) -> Vec<String> {
         self.0.lock().iter().map(|c| c.target.clone()).collect()
@@ -341,7 +356,17 @@ impl<S: tracing::Subscriber> Layer<S> for GlobalLayer {
         };
         let mut fields = BTreeMap::new();
         event.record(&mut Fields(&mut fields));
-        reports.0.lock().push(Captured {
+        let mut events = reports.0.lock();
+        // A report's fields come in a DEBUG companion right after its text: one report.
+        if let Some(parent) = event.metadata().target().strip_suffix("::fields") {
+            if let Some(report) = events.iter_mut().rev().find(|e| e.target == parent) {
+                for (k, v) in fields {
+                    report.fields.entry(k).or_insert(v);
+                }
+            }
+            return;
+        }
+        events.push(Captured {
             target: event.metadata().target().to_string(),
             level: *event.metadata().level(),
             fields,

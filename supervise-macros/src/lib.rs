@@ -35,6 +35,7 @@
 //! each input.
 
 mod ctxt;
+mod tree;
 mod worker;
 
 use proc_macro::TokenStream;
@@ -66,4 +67,38 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn worker(args: TokenStream, item: TokenStream) -> TokenStream {
     worker::expand(args.into(), item.into()).into()
+}
+
+/// Declares a whole supervision tree in one block: see the runtime's `docs_tree` module
+/// for the grammar, the rules and what each error says.
+///
+/// ```
+/// use supervise_runtime::{supervision_tree, worker};
+///
+/// pub struct Cache { size: usize }
+/// #[worker]
+/// impl Cache {
+///     fn init(size: usize) -> Self { Cache { size } }
+///     #[call] fn size(&self) -> usize { self.size }
+/// }
+///
+/// supervision_tree! {
+///     /// The application.
+///     pub App(size: usize): one_for_one(max_restarts = 3, within = 5s) {
+///         cache: Cache::child_spec(size),
+///         jobs: dynamic<Cache>(max_children = 100),
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let app = App::start(1024).await.unwrap();
+/// assert_eq!(app.count_children().await.unwrap().active, 2);
+/// assert_eq!(AppChild::Cache.id(), "cache");
+/// println!("{}", App::SHAPE);
+/// app.stop().await;
+/// # }
+/// ```
+#[proc_macro]
+pub fn supervision_tree(input: TokenStream) -> TokenStream {
+    tree::expand(input.into()).into()
 }

@@ -15,8 +15,9 @@
 //!   begins, so a signal that arrives while the tree starts is not lost (nor does it kill
 //!   the program with no `terminate` run): [`run`](Application::run) and
 //!   [`run_until`](Application::run_until) stop the tree as soon as they are called. Once
-//!   listened to, these signals no longer end the program by themselves (tokio cannot
-//!   stop listening): an application that is started is meant to be run.
+//!   listened to, these signals no longer end the program by themselves, even when the
+//!   start fails (tokio cannot stop listening): an application that is started is meant
+//!   to be run, and `main` should return when the start fails.
 //! - A second SIGINT or SIGTERM while the tree stops forces the exit: `run` returns at
 //!   once with reason [`ExitReason::Killed`] and status 1, without waiting for the stop
 //!   to finish. Returning from `main` then drops the runtime, and every process with it
@@ -118,7 +119,8 @@ impl<R: RootSupervisor> std::fmt::Debug for Application<R> {
 pub struct AppExit {
     /// The root supervisor's exit reason.
     pub reason: ExitReason,
-    /// True when the root exited on its own rather than on a signal or stop request.
+    /// True when the root exited on its own rather than on a signal or stop request, or
+    /// when a second signal forced the exit while the tree stopped.
     pub gave_up: bool,
 }
 
@@ -243,11 +245,15 @@ impl<R: RootSupervisor> Application<R> {
                 if process.control().stop_requested() {
                     return AppExit { reason, gave_up: false };
                 }
+                // The reason may hold a user error whose `Display` panics.
+                let text = crate::panic::format_guarded(|out| {
+                    std::fmt::Write::write_fmt(out, format_args!("{reason}"))
+                });
                 tracing::error!(
                     target: "supervise::application",
                     root = %process.pid(),
-                    reason = %reason,
-                    "the application's root supervisor gave up ({reason}); exiting with status 1"
+                    reason = %text,
+                    "the application's root supervisor gave up ({text}); exiting with status 1"
                 );
                 AppExit { reason, gave_up: true }
             }

@@ -174,9 +174,13 @@
 //!
 //! A panic in any callback is caught at the process boundary. The process exits with the
 //! panic as its reason (linked processes and monitors are told first, so a supervisor can
-//! restart it at once) and then an error event is logged through `tracing` with target
-//! `supervise::crash` and the fields `pid`, `worker`, `reason`, `location`, `last_message`
-//! and `state`. The last message and the state are shown in their `Debug` form when the
+//! restart it at once) and then the report is logged through `tracing`: its text, as OTP
+//! prints it, in an `ERROR` event with target `supervise::crash`, and the same facts as
+//! fields (`pid`, `worker`, `reason`, `location`, `last_message`, `state`) in a `DEBUG`
+//! event right after it with target `supervise::crash::fields`, for JSON, OpenTelemetry or
+//! metrics layers (turn it on with `supervise::crash::fields=debug`). So a plain
+//! `tracing_subscriber::fmt().init()` prints each report once. Supervisor reports do the
+//! same (`supervise::supervisor` and `supervise::supervisor::fields`). The last message and the state are shown in their `Debug` form when the
 //! worker provides it ([`Worker::format_message`], [`Worker::format_state`]); otherwise
 //! the report says plainly that they are not `Debug`. The state is the one left when the
 //! callback panicked (and after `terminate` ran), which may differ from OTP, where it is
@@ -188,6 +192,28 @@
 //! `<not recorded>` for a message handled before it). When none listens, the panic goes
 //! to the panic hook that was installed before (by default it prints to stderr), so a
 //! crash is never silent.
+//!
+//! User code called while a report is written (the state's and messages' `Debug`, the
+//! start arguments' `Debug`, a reason's `Display`) may panic: the report then shows
+//! `<formatting panicked: ..>` in that field and is still written, and the process
+//! writing it (a supervisor, above all) lives on. A message's `Debug` is called only for
+//! a report, so one that panics never crashes the worker. A `terminate` that panics
+//! runs once, and the panic is the exit reason; a queued message whose `Drop` panics
+//! is dropped inside the process boundary, so the process still exits and is reported.
+//!
+//! # Dropped means exited
+//!
+//! A process never outlives the code that was to run it:
+//! - A start future dropped while `init` awaits (a cancelled `start`, `start_link`,
+//!   `Supervisor::start`, or a supervisor killed while it restarts a child) ends the new
+//!   process with `Shutdown`, unlinked from its starter first: its name is free again, and
+//!   whatever its `init` had started (linked to it) goes with it.
+//! - A process whose runtime is dropped exits with `Killed` (see [Processes](#processes)).
+//! - A supervisor's `stop` waits for room in a full bounded mailbox rather than dropping
+//!   the request; a DynamicSupervisor monitors, while it stops them, the children that
+//!   unlinked themselves, before or during the stop (their exits would not come back
+//!   through the link), and does not list a child that unlinked itself and died.
+//! - No `Down` arrives once `demonitor` returned true (as in OTP).
 //!
 //! Design choices that differ from the BEAM, on purpose:
 //! - `init` runs in the caller's task, as the new process, before the process's task is
@@ -211,7 +237,9 @@ mod worker;
 #[path = "private.rs"]
 pub mod __private;
 
+pub mod docs_tree;
 pub mod docs_worker;
+pub mod tree;
 
 pub use inbox::{Inbox, RecvError};
 pub use pid::{Pid, Ref};
@@ -249,3 +277,6 @@ pub use application::{AppExit, Application, RootSupervisor};
 
 /// Writes a [`Worker`] from an `impl` block: see [`docs_worker`] for the guide and what it generates.
 pub use supervise_macros::worker;
+
+/// Declares a whole supervision tree in one block: see [`docs_tree`] for the guide.
+pub use supervise_macros::supervision_tree;

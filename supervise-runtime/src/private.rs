@@ -226,3 +226,35 @@ impl<T> fmt::Debug for ReasonOf<'_, T> {
         f.write_str("ReasonOf")
     }
 }
+
+// What `supervision_tree!` names, besides the above.
+pub use crate::tree;
+pub use crate::{
+    Application, AutoShutdown, Backoff, ChildCount, ChildError, ChildInfo, DynamicSupervisor,
+    DynamicSupervisorSpec, Restart, Shutdown, Strategy, Supervisor, SupervisorSpec,
+    SupervisorStartError,
+};
+
+/// What a child's expression in `supervision_tree!` must be: a worker's child spec. The
+/// worker is a parameter, not an associated type, so a failed check is reported once
+/// (on the expression) rather than again wherever the spec's type is used.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a worker's child spec",
+    label = "a child of `supervision_tree!` is a `ChildSpec<W>`",
+    note = "write the spec of a worker, as `#[worker]` generates it: `name: MyWorker::child_spec(args)`; a nested supervisor is written inline (`name: one_for_one {{ .. }}`), another tree as `name: tree Other(args)`"
+)]
+pub trait TreeChild<W: Worker> {
+    /// The spec.
+    fn into_child_spec(self) -> ChildSpec<W>;
+}
+
+impl<W: Worker> TreeChild<W> for ChildSpec<W> {
+    fn into_child_spec(self) -> ChildSpec<W> {
+        self
+    }
+}
+
+/// Compiles only when `child` is a child spec; spanned on the user's expression.
+pub fn tree_child<W: Worker, C: TreeChild<W>>(child: C) -> ChildSpec<W> {
+    child.into_child_spec()
+}

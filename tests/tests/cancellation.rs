@@ -229,3 +229,48 @@ async fn a_supervisor_killed_while_restarting_leaves_no_grandchild() {
     assert!(seen.alive().is_empty());
     assert_eq!(registry::whereis(name), None);
 }
+
+/// Calls and supervisor requests dropped at each await leave no monitor, link or slot
+/// behind, and the processes serve the next request.
+#[tokio::test(start_paused = true)]
+async fn calls_and_supervisor_requests_dropped_midway_leave_nothing() {
+    use tests::{Lab, Probe, ProbeCall};
+    let lab = Lab::new();
+    let sup = DynamicSupervisor::start(DynamicSupervisorSpec::new())
+        .await
+        .unwrap();
+    let child = sup
+        .start_child(ChildSpec::<Probe>::worker(lab.probe("p", false)))
+        .await
+        .unwrap();
+    let shell = Inbox::<()>::new();
+    let before = (
+        sup.process().links_and_monitors(),
+        child.process().links_and_monitors(),
+    );
+    let check = |_| {
+        assert_eq!(
+            (
+                sup.process().links_and_monitors(),
+                child.process().links_and_monitors(),
+            ),
+            before
+        );
+        assert_eq!(shell.process().links_and_monitors(), (0, 0));
+    };
+    cancel_at_each_await(|| child.call(ProbeCall::Ping), check).await;
+    cancel_at_each_await(
+        || child.call_timeout(ProbeCall::Ping, Duration::from_millis(1)),
+        check,
+    )
+    .await;
+    cancel_at_each_await(|| child.call_infinity(ProbeCall::Ping), check).await;
+    cancel_at_each_await(|| sup.which_children(), check).await;
+    cancel_at_each_await(|| sup.count_children(), check).await;
+    assert_eq!(child.call(ProbeCall::Ping).await.unwrap(), "p");
+    assert_eq!(sup.count_children().await.unwrap().active, 1);
+    // A stop dropped midway still stops (the request was sent): nothing hangs after it.
+    cancel_at_each_await(|| sup.stop(ExitReason::Shutdown), |_| {}).await;
+    assert_eq!(sup.process().wait().await, ExitReason::Shutdown);
+    assert_eq!(lab.live(), 0);
+}

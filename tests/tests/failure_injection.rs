@@ -25,6 +25,8 @@ struct Plan {
     state_debug_panics: bool,
     /// `terminate` panics.
     terminate_panics: bool,
+    /// Dropping the state panics.
+    drop_panics: bool,
     /// `terminate` calls, over every incarnation.
     terminated: Arc<AtomicUsize>,
     /// Successful inits, over every incarnation.
@@ -87,6 +89,14 @@ enum Msg {
 
 struct Mischief {
     plan: Plan,
+}
+
+impl Drop for Mischief {
+    fn drop(&mut self) {
+        if self.plan.drop_panics && !std::thread::panicking() {
+            panic!("state Drop panicked");
+        }
+    }
 }
 
 impl Worker for Mischief {
@@ -311,4 +321,29 @@ async fn a_panicking_terminate_is_the_exit_reason_under_a_supervisor() {
     assert!(reason.is_failure());
     assert!(sup.which_children().await.unwrap().is_empty());
     assert_eq!(plan.terminated.load(Ordering::SeqCst), 1);
+}
+
+/// A state whose `Drop` panics: the process has exited by then (its links told, its
+/// report written), so its supervisor restarts it as usual.
+#[tokio::test(start_paused = true)]
+async fn a_state_whose_drop_panics_is_still_restarted() {
+    let (reports, _guard) = capture();
+    let plan = Plan {
+        drop_panics: true,
+        ..Plan::default()
+    };
+    let (sup, child) = supervised(plan.clone()).await;
+    child.send(Msg::Noop).unwrap();
+    child.send(Msg::Crash).unwrap();
+    let reason = tokio::time::timeout(HANG, child.process().wait())
+        .await
+        .unwrap();
+    assert_eq!(reason.panic().map(|p| p.message()), Some("crash"));
+    assert!(matches!(only_child(&sup).await, ChildPid::Running(p) if p != child.pid()));
+    assert_eq!(reports.crash().len(), 1);
+    // Killed without a task (it dies where the signal arrives): the killer lives on.
+    let current = only_child(&sup).await.pid().unwrap();
+    let sup_process = sup.process().clone();
+    sup.terminate_child(current).await.unwrap();
+    assert!(sup_process.is_alive());
 }

@@ -613,3 +613,63 @@ async fn a_handle_flavour_is_chosen_by_type() {
         "a fixed handle follows nobody"
     );
 }
+
+// --- Printing -------------------------------------------------------------------------------
+
+#[tokio::test(start_paused = true)]
+async fn which_children_and_count_children_print_as_otp_does() {
+    let starts = counter();
+    let sup = Supervisor::start(
+        SupervisorSpec::default()
+            .child(job(1, &starts).id("job"))
+            .child(ChildSpec::dynamic_supervisor(Default::default()).id("jobs")),
+    )
+    .await
+    .unwrap();
+    let children = sup.which_children().await.unwrap();
+    let printed = supervise_runtime::supervisor::Children(&children).to_string();
+    let (job_pid, jobs_pid) = (children[0].pid, children[1].pid);
+    assert_eq!(
+        printed,
+        format!(
+            "[{{job, {job_pid}, worker, [handles::Job]}}, {{jobs, {jobs_pid}, supervisor, [supervise_runtime::DynamicSupervisor]}}]"
+        )
+    );
+    assert_eq!(
+        sup.count_children().await.unwrap().to_string(),
+        "%{active: 2, specs: 2, supervisors: 1, workers: 1}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_dynamic_supervisor_lists_its_children_in_pid_order() {
+    let starts = counter();
+    let sup = DynamicSupervisor::start(Default::default()).await.unwrap();
+    let mut started = Vec::new();
+    for n in 0..20 {
+        started.push(sup.start_child(job(n, &starts)).await.unwrap().pid());
+    }
+    let listed: Vec<_> = sup
+        .which_children()
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.pid.pid().unwrap())
+        .collect();
+    assert_eq!(listed, started, "start order");
+    // A restarted child has a new pid and moves to the end, as in Elixir's listing.
+    let first = sup.which_children().await.unwrap()[0]
+        .worker::<Job>()
+        .unwrap();
+    first.crash().unwrap();
+    first.process().wait().await;
+    let listed: Vec<_> = sup
+        .which_children()
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.pid.pid().unwrap())
+        .collect();
+    assert_eq!(&listed[..19], &started[1..]);
+    assert!(listed[19] > started[19]);
+}

@@ -7,19 +7,23 @@ use std::time::Duration;
 
 use supervise_runtime::{
     AsProcess, ChildSpec, Context, DynamicSupervisor, DynamicSupervisorSpec, ExitReason, Flow,
-    Inbox, Init, Mailbox, ProcessRef, Received, Ref, Shutdown, StartOptions, Strategy, Supervisor,
-    SupervisorSpec, Worker, start,
+    Inbox, Init, Mailbox, Pid, ProcessRef, Received, Ref, Shutdown, StartOptions, Strategy,
+    Supervisor, SupervisorSpec, Worker, start,
 };
 use tests::{Lab, Probe};
 
 /// Generous: with the paused clock, only a hang ever reaches it.
 const HANG: Duration = Duration::from_secs(24 * 3600);
 
-/// A worker that unlinks itself from a process it is told of.
-struct Loner;
+/// A worker that unlinks itself from a process it is told of; told of its parent
+/// (`Parent`), it unlinks itself from it when the parent asks it to exit, and lives on.
+struct Loner {
+    parent: Option<ProcessRef>,
+}
 
 enum LonerMsg {
     Unlink(ProcessRef),
+    Parent(ProcessRef),
     Stop,
 }
 
@@ -32,13 +36,32 @@ impl Worker for Loner {
 
     async fn init(trap: bool, ctx: &mut Context<Self>) -> Init<Self> {
         ctx.trap_exit(trap);
-        Init::Ok(Loner)
+        Init::Ok(Loner { parent: None })
+    }
+
+    async fn handle_exit(
+        &mut self,
+        from: Pid,
+        reason: ExitReason,
+        ctx: &mut Context<Self>,
+    ) -> Flow {
+        match self.parent.take() {
+            Some(parent) if parent.pid() == from => {
+                ctx.unlink(&parent);
+                Flow::Continue
+            }
+            _ => Flow::Stop(reason),
+        }
     }
 
     async fn handle_info(&mut self, msg: LonerMsg, ctx: &mut Context<Self>) -> Flow {
         match msg {
             LonerMsg::Unlink(from) => {
                 ctx.unlink(&from);
+                Flow::Continue
+            }
+            LonerMsg::Parent(parent) => {
+                self.parent = Some(parent);
                 Flow::Continue
             }
             LonerMsg::Stop => Flow::Stop(ExitReason::error("gone")),
@@ -70,6 +93,27 @@ async fn a_dynamic_supervisor_stops_a_child_that_unlinked_itself() {
         assert_eq!(reason, Ok(ExitReason::Shutdown));
         assert!(!child.is_alive(), "{shutdown:?}");
     }
+}
+
+/// Issue 13 item 3, the late case: a trapping child with an infinite shutdown that
+/// unlinks itself only when the stop's shutdown signal reaches it, and exits later.
+#[tokio::test(start_paused = true)]
+async fn a_dynamic_supervisor_stops_a_child_that_unlinks_itself_while_stopping() {
+    let sup = DynamicSupervisor::start(DynamicSupervisorSpec::new())
+        .await
+        .unwrap();
+    let spec = ChildSpec::<Loner>::worker(true).shutdown(Shutdown::Infinity);
+    let child = sup.start_child(spec).await.unwrap();
+    child.send(LonerMsg::Parent(sup.process().clone())).unwrap();
+    let stopping = sup.clone();
+    let stop = tokio::spawn(async move { stopping.stop(ExitReason::Shutdown).await });
+    while sup.process().is_linked_to(child.pid()) {
+        tokio::task::yield_now().await;
+    }
+    assert!(child.is_alive(), "it lives on, unlinked");
+    child.send(LonerMsg::Stop).unwrap();
+    let reason = tokio::time::timeout(HANG, stop).await.expect("stop hung");
+    assert_eq!(reason.unwrap(), Ok(ExitReason::Shutdown));
 }
 
 /// Issue 13 item 3: a child that unlinked itself and died stayed in which_children.
@@ -114,7 +158,7 @@ async fn stop_waits_for_room_in_a_full_mailbox() {
     let _ = listing.await.unwrap();
 }
 
-/// The watcher, its monitor, and what the demonitor answered.
+/// The watcher, its monitor, and what `demonitor` returned.
 type Watch = (Inbox<()>, Ref, Option<bool>);
 
 thread_local! {

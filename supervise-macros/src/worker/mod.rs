@@ -8,7 +8,7 @@ mod args;
 mod ast;
 mod check;
 mod generate;
-mod names;
+pub(crate) mod names;
 mod ty;
 
 use proc_macro2::TokenStream;

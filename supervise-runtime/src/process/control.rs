@@ -76,6 +76,9 @@ pub(crate) struct Control {
     /// Set by a supervisor that stops because it was asked to (its `stop`), so that an
     /// application can tell a requested stop from a root giving up.
     stop_requested: AtomicBool,
+    /// Counts (wrapping) the links that other processes removed (`unlink` called by the
+    /// other side): a supervisor then looks for children no longer linked to it.
+    unlinked_by_other: AtomicU8,
     /// Set while a task process has no task yet (see [`Waking`]); cleared once, under
     /// `waking`'s lock. Senders read it after each message: one load.
     taskless: AtomicBool,
@@ -174,6 +177,7 @@ impl Control {
             trap_exit: AtomicBool::new(false),
             pending: AtomicU8::new(0),
             stop_requested: AtomicBool::new(false),
+            unlinked_by_other: AtomicU8::new(0),
             taskless: AtomicBool::new(kind == Kind::Task),
             waking: Mutex::new(match kind {
                 Kind::Task => Waking::Starting {
@@ -565,6 +569,36 @@ impl Control {
         self.state.lock().links.remove(other);
     }
 
+    /// Changes (wrapping) each time another process removes its link to this one; 0 if
+    /// none ever did.
+    pub(crate) fn unlinks_by_other(&self) -> u8 {
+        self.unlinked_by_other.load(Ordering::Acquire)
+    }
+
+    /// Wakes the process's running task, if it has one (a process without a task is not
+    /// given one for this), so that it looks at [`Self::unlinks_by_other`] again.
+    fn nudge(&self) {
+        let waker = match &*self.waking.lock() {
+            Waking::Running(Some(waker)) => Some(waker.clone()),
+            _ => None,
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    /// Those of `others` this process is not linked to, found under one lock.
+    pub(crate) fn unlinked<'a>(
+        &self,
+        others: impl Iterator<Item = &'a ProcessRef>,
+    ) -> Vec<ProcessRef> {
+        let st = self.state.lock();
+        others
+            .filter(|p| !st.links.contains(p.pid()))
+            .cloned()
+            .collect()
+    }
+
     pub(crate) fn is_linked(&self, other: Pid) -> bool {
         self.state.lock().links.contains(other)
     }
@@ -688,10 +722,16 @@ pub(crate) fn link_new(parent: &ProcessRef, child: &ProcessRef) {
     }
 }
 
-/// Removes the link between `a` and `b`, both ways.
+/// Removes the link between `a` and `b`, both ways; `a` is the process that asks.
 pub(crate) fn unlink(a: &ProcessRef, b: &ProcessRef) {
     a.control().remove_link(b.pid());
     b.control().remove_link(a.pid());
+    let count = &b.control().unlinked_by_other;
+    count.store(
+        count.load(Ordering::Acquire).wrapping_add(1).max(1),
+        Ordering::Release,
+    );
+    b.control().nudge();
 }
 
 /// `watcher` monitors `target`; a dead target gives a `Down` with `noproc` at once.

@@ -163,7 +163,8 @@ impl Handle<Supervisor> {
     /// use std::convert::Infallible;
     /// use supervise_runtime::{ChildError, ChildSpec, Context, Init, Supervisor, SupervisorSpec, Worker};
     /// struct Idle;
-    /// impl Worker for Idle { type Ref<A: supervise_runtime::Address<Self>> = A;
+    /// impl Worker for Idle {
+    ///     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible; type Ref<A: supervise_runtime::Address<Self>> = A;
     ///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Idle) }
     /// }
     /// let sup = Supervisor::start(SupervisorSpec::default()).await.unwrap();
@@ -251,7 +252,8 @@ impl Handle<Supervisor> {
     /// use std::convert::Infallible;
     /// use supervise_runtime::{ChildError, ChildSpec, Context, Init, Restart, Supervisor, SupervisorSpec, Worker};
     /// struct Idle;
-    /// impl Worker for Idle { type Ref<A: supervise_runtime::Address<Self>> = A;
+    /// impl Worker for Idle {
+    ///     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible; type Ref<A: supervise_runtime::Address<Self>> = A;
     ///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Idle) }
     /// }
     /// let spec = SupervisorSpec::default().child(ChildSpec::<Idle>::worker(()).id("idle").restart(Restart::Transient));
@@ -310,7 +312,8 @@ impl Handle<DynamicSupervisor> {
     /// use std::convert::Infallible;
     /// use supervise_runtime::{ChildSpec, Context, DynamicSupervisor, DynamicSupervisorSpec, Init, Worker};
     /// struct Idle;
-    /// impl Worker for Idle { type Ref<A: supervise_runtime::Address<Self>> = A;
+    /// impl Worker for Idle {
+    ///     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible; type Ref<A: supervise_runtime::Address<Self>> = A;
     ///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Idle) }
     /// }
     /// let sup = DynamicSupervisor::start(DynamicSupervisorSpec::new()).await.unwrap();

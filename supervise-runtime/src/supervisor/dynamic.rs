@@ -248,6 +248,7 @@ impl DynamicSupervisor {
     /// Keeps a started child.
     fn add_child(&mut self, spec: SpecInner, p: ProcessRef) -> ProcessRef {
         self.publish(&spec, SlotState::Running(p.clone()));
+        report::started(self.me.pid(), report::UNDEFINED, p.pid(), &spec);
         // Every child is in the table here (a restart takes one out and puts it back
         // within one callback), so this sees them all.
         self.same_shutdown = match self.children.is_empty() {
@@ -304,6 +305,7 @@ impl DynamicSupervisor {
         match child.spec.start(self.extra.as_ref()).await {
             Ok(p) => {
                 self.publish(&child.spec, SlotState::Running(p.clone()));
+                report::started(self.me.pid(), report::UNDEFINED, p.pid(), &child.spec);
                 child.process = Some(p.clone());
                 if let Some(a) = child.backoff.as_mut() {
                     a.started = Instant::now();
@@ -370,10 +372,23 @@ impl DynamicSupervisor {
         if let Some(at) = armed {
             timer.as_mut().reset(at);
         }
+        // A child that unlinks itself while it stops is looked for when it does.
+        let mut unlinks = control.unlinks_by_other();
         while !self.children.is_empty() {
             tokio::select! {
                 biased;
-                () = std::future::poll_fn(|cx| control.poll_signals(cx, &mut exits)) => {
+                unlinked = std::future::poll_fn(|cx| {
+                    let now = control.unlinks_by_other();
+                    if now != unlinks {
+                        unlinks = now;
+                        return std::task::Poll::Ready(true);
+                    }
+                    control.poll_signals(cx, &mut exits).map(|()| false)
+                }) => {
+                    if unlinked {
+                        self.watch_unlinked();
+                        continue;
+                    }
                     for signal in exits.drain(..) {
                         let (from, reason) = match signal {
                             Signal::Exit { from, reason } => (from, reason),
@@ -410,14 +425,16 @@ impl DynamicSupervisor {
 
     /// Monitors the children that unlinked themselves: their exits would never come back
     /// through the link, and the stop would wait for them forever. OTP monitors every
-    /// child it stops; the links serve here, so only these few need a monitor.
+    /// child it stops; the links serve here, so only these few need a monitor, and they
+    /// are looked for only if some process did unlink itself from this supervisor.
     fn watch_unlinked(&self) {
-        for child in self.children.values() {
-            if let Some(process) = &child.process
-                && !self.me.is_linked_to(process.pid())
-            {
-                control::monitor(&self.me, process);
-            }
+        // The usual case, no child ever unlinked itself, costs one load.
+        if self.me.control().unlinks_by_other() == 0 {
+            return;
+        }
+        let children = self.children.values().filter_map(|c| c.process.as_ref());
+        for process in self.me.control().unlinked(children) {
+            control::monitor(&self.me, &process);
         }
     }
 
@@ -442,20 +459,29 @@ impl DynamicSupervisor {
             .min()
     }
 
+    /// In the order of their pids, as Elixir's map of children lists them: start order,
+    /// a restarted child (a new pid) moving to the end. Sorted here, not kept sorted, so
+    /// starts and restarts pay nothing for it.
     fn which_children(&self) -> Vec<ChildInfo> {
-        self.children
-            .values()
-            .map(|c| ChildInfo {
-                id: None,
-                pid: match &c.process {
-                    Some(p) => ChildPid::Running(p.pid()),
-                    None => ChildPid::Restarting,
-                },
-                process: c.process.clone(),
-                child_type: c.spec.child_type,
-                module: c.spec.module(),
+        let mut keyed: Vec<(Pid, ChildInfo)> = self
+            .children
+            .iter()
+            .map(|(key, c)| {
+                let info = ChildInfo {
+                    id: None,
+                    pid: match &c.process {
+                        Some(p) => ChildPid::Running(p.pid()),
+                        None => ChildPid::Restarting,
+                    },
+                    process: c.process.clone(),
+                    child_type: c.spec.child_type,
+                    module: c.spec.module(),
+                };
+                (*key, info)
             })
-            .collect()
+            .collect();
+        keyed.sort_unstable_by_key(|(key, _)| key.serial());
+        keyed.into_iter().map(|(_, info)| info).collect()
     }
 
     fn count_children(&self) -> ChildCount {

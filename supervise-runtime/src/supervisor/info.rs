@@ -57,6 +57,68 @@ pub struct ChildInfo {
     pub module: &'static str,
 }
 
+impl fmt::Display for ChildPid {
+    /// The pid, or `restarting` / `undefined`, as OTP prints them.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ChildPid::Running(pid) => write!(f, "{pid}"),
+            ChildPid::Restarting => f.write_str("restarting"),
+            ChildPid::Undefined => f.write_str("undefined"),
+        }
+    }
+}
+
+impl fmt::Display for ChildInfo {
+    /// OTP's tuple: `{id, pid, type, [module]}`, `undefined` for a dynamic child's id.
+    ///
+    /// ```
+    /// use supervise_runtime::{ChildInfo, ChildPid, ChildType};
+    /// let info = ChildInfo { id: None, pid: ChildPid::Restarting, process: None, child_type: ChildType::Worker, module: "app::Worker" };
+    /// assert_eq!(info.to_string(), "{undefined, restarting, worker, [app::Worker]}");
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let id = self.id.as_deref().unwrap_or("undefined");
+        write!(
+            f,
+            "{{{id}, {}, {}, [{}]}}",
+            self.pid, self.child_type, self.module
+        )
+    }
+}
+
+/// A `which_children` list printed as OTP prints it: `[{..}, {..}]`.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use supervise_runtime::supervisor::Children;
+/// use supervise_runtime::{worker, DynamicSupervisor};
+/// pub struct Job;
+/// #[worker]
+/// impl Job { fn init() -> Self { Job } }
+/// let sup = DynamicSupervisor::start(Default::default()).await.unwrap();
+/// let job = sup.start_child(Job::child_spec()).await.unwrap();
+/// let children = sup.which_children().await.unwrap();
+/// let printed = Children(&children).to_string();
+/// assert!(printed.starts_with(&format!("[{{undefined, {}, worker, [", job.pid())));
+/// assert!(printed.ends_with("::Job]}]"));
+/// # }
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Children<'a>(pub &'a [ChildInfo]);
+
+impl fmt::Display for Children<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[")?;
+        for (i, child) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{child}")?;
+        }
+        f.write_str("]")
+    }
+}
+
 /// `count_children`: `%{active, specs, supervisors, workers}`.
 ///
 /// ```
@@ -73,6 +135,22 @@ pub struct ChildCount {
     pub supervisors: usize,
     /// Children of type worker, running or not.
     pub workers: usize,
+}
+
+impl fmt::Display for ChildCount {
+    /// As Elixir prints it: `%{active: 1, specs: 1, supervisors: 0, workers: 1}`.
+    ///
+    /// ```
+    /// let c = supervise_runtime::ChildCount { active: 1, specs: 2, supervisors: 0, workers: 2 };
+    /// assert_eq!(c.to_string(), "%{active: 1, specs: 2, supervisors: 0, workers: 2}");
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "%{{active: {}, specs: {}, supervisors: {}, workers: {}}}",
+            self.active, self.specs, self.supervisors, self.workers
+        )
+    }
 }
 
 impl ChildCount {

@@ -38,7 +38,8 @@
 //! use std::convert::Infallible;
 //! use supervise_runtime::{AsProcess, ChildPid, ChildSpec, Context, ExitReason, Init, Strategy, Supervisor, SupervisorSpec, Worker};
 //! struct Idle;
-//! impl Worker for Idle { type Ref<A: supervise_runtime::Address<Self>> = A;
+//! impl Worker for Idle {
+//!     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible; type Ref<A: supervise_runtime::Address<Self>> = A;
 //!     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Idle) }
 //! }
 //! let spec = SupervisorSpec::new(Strategy::OneForOne).child(ChildSpec::<Idle>::worker(()).id("idle"));
@@ -67,6 +68,6 @@ pub use dynamic::{DynamicInfo, DynamicRequest, DynamicSupervisor};
 pub use flags::{
     AutoShutdown, Backoff, DynamicSupervisorSpec, SpecError, Strategy, SupervisorSpec,
 };
-pub use info::{ChildCount, ChildError, ChildInfo, ChildPid, SupervisorStartError};
+pub use info::{ChildCount, ChildError, ChildInfo, ChildPid, Children, SupervisorStartError};
 pub use server::{Supervisor, SupervisorInfo, SupervisorRequest};
 pub use spec::{ChildId, ChildSpec, ChildType, Restart, Shutdown};

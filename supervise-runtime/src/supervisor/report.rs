@@ -76,8 +76,18 @@ fn write(
     // panics must not take the supervisor (and so its other children) down.
     let start = crate::panic::format_guarded(|out| write!(out, "{}", spec.start_call()));
     let reason = crate::panic::format_guarded(|out| write!(out, "{reason}"));
+    // The text once for people; the fields for machines in a DEBUG companion (see the
+    // crash report).
     tracing::error!(
         target: "supervise::supervisor",
+        "Child {id} of supervisor {sup} {}\n** (exit) {reason}\nPid: {pid}\nStart Call: {start}\nRestart: {:?}\nShutdown: {}\nType: {}",
+        context.verb(),
+        spec.restart,
+        spec.shutdown,
+        spec.child_type,
+    );
+    tracing::debug!(
+        target: "supervise::supervisor::fields",
         supervisor = %sup,
         context = context.as_str(),
         child_id = %id,
@@ -87,8 +97,27 @@ fn write(
         restart = ?spec.restart,
         shutdown = %spec.shutdown,
         child_type = %spec.child_type,
-        "Child {id} of supervisor {sup} {}\n** (exit) {reason}\nPid: {pid}\nStart Call: {start}\nRestart: {:?}\nShutdown: {}\nType: {}",
-        context.verb(),
+    );
+}
+
+/// OTP SASL's progress report, `Child a of Supervisor .. started`: at DEBUG, under the
+/// target `supervise::progress`, so hidden by default and on for whoever asks for it
+/// (`RUST_LOG=supervise::progress=debug`). `id` is `undefined` under a dynamic supervisor.
+pub(crate) fn started(sup: Pid, id: &str, pid: Pid, spec: &SpecInner) {
+    if !tracing::enabled!(target: "supervise::progress", tracing::Level::DEBUG) {
+        return;
+    }
+    let start = crate::panic::format_guarded(|out| write!(out, "{}", spec.start_call()));
+    tracing::debug!(
+        target: "supervise::progress",
+        supervisor = %sup,
+        child_id = %id,
+        pid = %pid,
+        start = %start,
+        restart = ?spec.restart,
+        shutdown = %spec.shutdown,
+        child_type = %spec.child_type,
+        "Child {id} of supervisor {sup} started\nPid: {pid}\nStart Call: {start}\nRestart: {:?}\nShutdown: {}\nType: {}",
         spec.restart,
         spec.shutdown,
         spec.child_type,
@@ -100,12 +129,15 @@ fn write(
 pub(crate) fn intensity_exceeded(sup: Pid, id: &str, max: u32, period: std::time::Duration) {
     tracing::error!(
         target: "supervise::supervisor",
+        "Supervisor {sup} reached its maximum restart intensity ({max} restarts in {period:?}) restarting child {id}; it stops all its children and exits with shutdown",
+    );
+    tracing::debug!(
+        target: "supervise::supervisor::fields",
         supervisor = %sup,
         context = "shutdown",
         child_id = %id,
         reason = "reached_max_restart_intensity",
         max_restarts = max,
         period_ms = period.as_millis() as u64,
-        "Supervisor {sup} reached its maximum restart intensity ({max} restarts in {period:?}) restarting child {id}; it stops all its children and exits with shutdown",
     );
 }

@@ -229,7 +229,10 @@ impl Supervisor {
     /// Starts a child listed in the spec at init; an error is `failed_to_start_child`.
     async fn start_new(&mut self, spec: SpecInner) -> Result<(), SupervisorStartError> {
         let run = match spec.start(None).await {
-            Ok(p) => Run::Running(p),
+            Ok(p) => {
+                report::started(self.me.pid(), spec.id_str(), p.pid(), &spec);
+                Run::Running(p)
+            }
             Err(StartError::Ignored) if spec.restart == Restart::Temporary => return Ok(()),
             Err(StartError::Ignored) => Run::Stopped,
             Err(reason) => {
@@ -406,7 +409,11 @@ impl Supervisor {
     /// Starts an existing child again; ignore leaves it stopped.
     async fn start_again(&mut self, j: usize) -> Result<(), ExitReason> {
         match self.children[j].spec.start(None).await {
-            Ok(p) => self.set_run(j, Run::Running(p)),
+            Ok(p) => {
+                let spec = &self.children[j].spec;
+                report::started(self.me.pid(), spec.id_str(), p.pid(), spec);
+                self.set_run(j, Run::Running(p))
+            }
             Err(StartError::Ignored) => self.set_run(j, Run::Stopped),
             Err(e) => return Err(e.reason().cloned().unwrap_or_else(|| ExitReason::error(e))),
         }
@@ -459,6 +466,7 @@ impl Supervisor {
         }
         match spec.start(None).await {
             Ok(p) => {
+                report::started(self.me.pid(), spec.id_str(), p.pid(), &spec);
                 self.push(spec, Run::Running(p.clone()));
                 Ok(p)
             }
@@ -489,6 +497,8 @@ impl Supervisor {
         match self.children[i].spec.start(None).await {
             Ok(p) => {
                 let pid = p.pid();
+                let spec = &self.children[i].spec;
+                report::started(self.me.pid(), spec.id_str(), pid, spec);
                 self.set_run(i, Run::Running(p));
                 Ok(pid)
             }

@@ -62,6 +62,19 @@ pub enum Shutdown {
     /// Kill at once (`kill` cannot be trapped; `terminate` does not run).
     BrutalKill,
     /// Send `shutdown`, wait this long for the child to exit, then kill it.
+    ///
+    /// Every duration is accepted, under a static and a dynamic supervisor alike (as OTP
+    /// does; Elixir's DynamicSupervisor rejects 0). `Timeout(Duration::ZERO)` kills at
+    /// once after the `shutdown` signal, leaving a trapping child no time for
+    /// `terminate`. A timeout too long for the clock to reach (`Duration::MAX`) waits as
+    /// long as it takes, as [`Infinity`](Self::Infinity) does.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervise_runtime::Shutdown;
+    /// let never_killed = Shutdown::Timeout(Duration::MAX);
+    /// assert_ne!(never_killed, Shutdown::Infinity, "distinct values, the same wait");
+    /// ```
     Timeout(Duration),
     /// Send `shutdown` and wait as long as it takes (the default for supervisors).
     Infinity,
@@ -105,6 +118,18 @@ impl fmt::Display for ChildType {
             ChildType::Worker => "worker",
             ChildType::Supervisor => "supervisor",
         })
+    }
+}
+
+/// A worker type's name as users know it: the runtime's supervisors by their public path,
+/// not the module they happen to be defined in.
+pub(crate) fn public_name(type_name: &'static str) -> &'static str {
+    if type_name == std::any::type_name::<super::Supervisor>() {
+        "supervise_runtime::Supervisor"
+    } else if type_name == std::any::type_name::<super::DynamicSupervisor>() {
+        "supervise_runtime::DynamicSupervisor"
+    } else {
+        type_name
     }
 }
 
@@ -164,7 +189,7 @@ impl<W: Worker> Starter for Plain<W> {
         std::any::TypeId::of::<W>()
     }
     fn module(&self) -> &'static str {
-        std::any::type_name::<W>()
+        public_name(std::any::type_name::<W>())
     }
 }
 
@@ -206,7 +231,7 @@ where
         std::any::TypeId::of::<W>()
     }
     fn module(&self) -> &'static str {
-        std::any::type_name::<W>()
+        public_name(std::any::type_name::<W>())
     }
 }
 
@@ -804,7 +829,8 @@ impl<W: Worker> ChildSpec<W> {
     /// use supervise_runtime::{ChildSpec, Context, Init, Supervisor, SupervisorSpec, Worker};
     ///
     /// struct Conn;
-    /// impl Worker for Conn { type Ref<A: supervise_runtime::Address<Self>> = A;
+    /// impl Worker for Conn {
+    ///     type Args = (String, u16); type Info = Infallible; type Call = Infallible; type Cast = Infallible; type Ref<A: supervise_runtime::Address<Self>> = A;
     ///     async fn init(_: (String, u16), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Conn) }
     /// }
     ///

@@ -92,7 +92,8 @@ impl<W: Worker> Handle<W> {
     /// # use supervise_runtime::{AsProcess, CallError, Context, ExitReason, Flow, Init, ReplyTo, SendError, Worker};
     /// # /// Adds infos, multiplies by casts, answers calls with its total.
     /// # struct Counter(u64);
-    /// # impl Worker for Counter { type Ref<A: supervise_runtime::Address<Self>> = A;
+    /// # impl Worker for Counter {
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Ref<A: supervise_runtime::Address<Self>> = A;
     /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
     /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
     /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
@@ -115,7 +116,8 @@ impl<W: Worker> Handle<W> {
     /// # use supervise_runtime::{AsProcess, CallError, Context, ExitReason, Flow, Init, ReplyTo, SendError, Worker};
     /// # /// Adds infos, multiplies by casts, answers calls with its total.
     /// # struct Counter(u64);
-    /// # impl Worker for Counter { type Ref<A: supervise_runtime::Address<Self>> = A;
+    /// # impl Worker for Counter {
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Ref<A: supervise_runtime::Address<Self>> = A;
     /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
     /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
     /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
@@ -139,7 +141,8 @@ impl<W: Worker> Handle<W> {
     /// # use supervise_runtime::{AsProcess, CallError, Context, ExitReason, Flow, Init, ReplyTo, SendError, Worker};
     /// # /// Adds infos, multiplies by casts, answers calls with its total.
     /// # struct Counter(u64);
-    /// # impl Worker for Counter { type Ref<A: supervise_runtime::Address<Self>> = A;
+    /// # impl Worker for Counter {
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Ref<A: supervise_runtime::Address<Self>> = A;
     /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
     /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
     /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
@@ -170,7 +173,8 @@ impl<W: Worker> Handle<W> {
     /// # use supervise_runtime::{AsProcess, CallError, Context, ExitReason, Flow, Init, ReplyTo, SendError, Worker};
     /// # /// Adds infos, multiplies by casts, answers calls with its total.
     /// # struct Counter(u64);
-    /// # impl Worker for Counter { type Ref<A: supervise_runtime::Address<Self>> = A;
+    /// # impl Worker for Counter {
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Ref<A: supervise_runtime::Address<Self>> = A;
     /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
     /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
     /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
@@ -202,7 +206,8 @@ impl<W: Worker> Handle<W> {
     /// # use supervise_runtime::{AsProcess, CallError, Context, ExitReason, Flow, Init, ReplyTo, SendError, Worker};
     /// # /// Adds infos, multiplies by casts, answers calls with its total.
     /// # struct Counter(u64);
-    /// # impl Worker for Counter { type Ref<A: supervise_runtime::Address<Self>> = A;
+    /// # impl Worker for Counter {
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Ref<A: supervise_runtime::Address<Self>> = A;
     /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
     /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
     /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
@@ -237,7 +242,8 @@ impl<W: Worker> Handle<W> {
     /// # use supervise_runtime::{AsProcess, CallError, Context, ExitReason, Flow, Init, ReplyTo, SendError, Worker};
     /// # /// Adds infos, multiplies by casts, answers calls with its total.
     /// # struct Counter(u64);
-    /// # impl Worker for Counter { type Ref<A: supervise_runtime::Address<Self>> = A;
+    /// # impl Worker for Counter {
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Ref<A: supervise_runtime::Address<Self>> = A;
     /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
     /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
     /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
@@ -269,7 +275,8 @@ impl<W: Worker> Handle<W> {
     /// # use supervise_runtime::{AsProcess, CallError, Context, ExitReason, Flow, Init, ReplyTo, SendError, Worker};
     /// # /// Adds infos, multiplies by casts, answers calls with its total.
     /// # struct Counter(u64);
-    /// # impl Worker for Counter { type Ref<A: supervise_runtime::Address<Self>> = A;
+    /// # impl Worker for Counter {
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Ref<A: supervise_runtime::Address<Self>> = A;
     /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
     /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
     /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
@@ -453,7 +460,8 @@ impl<W: Worker> Handle<W> {
     /// use std::convert::Infallible;
     /// use supervise_runtime::{AsProcess, Context, Handle, Init, Worker};
     /// struct Idle;
-    /// impl Worker for Idle { type Ref<A: supervise_runtime::Address<Self>> = A;
+    /// impl Worker for Idle {
+    ///     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible; type Ref<A: supervise_runtime::Address<Self>> = A;
     ///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Idle) }
     /// }
     /// let idle = supervise_runtime::start::<Idle>(()).await.unwrap();
@@ -480,7 +488,8 @@ impl<W: Worker> Handle<W> {
     /// # use supervise_runtime::{AsProcess, CallError, Context, ExitReason, Flow, Init, ReplyTo, SendError, Worker};
     /// # /// Adds infos, multiplies by casts, answers calls with its total.
     /// # struct Counter(u64);
-    /// # impl Worker for Counter { type Ref<A: supervise_runtime::Address<Self>> = A;
+    /// # impl Worker for Counter {
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Ref<A: supervise_runtime::Address<Self>> = A;
     /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
     /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
     /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }

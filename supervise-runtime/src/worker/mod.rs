@@ -216,14 +216,21 @@ pub trait Worker: Sized + Send + 'static {
     /// Builds the state. `start` returns only after this ran.
     fn init(args: Self::Args, ctx: &mut Context<Self>) -> impl Future<Output = Init<Self>> + Send;
 
-    /// Handles a plain message. The default logs it as unexpected and continues.
+    /// Handles a plain message. The default logs it as unexpected at ERROR (target
+    /// `supervise::worker`, as the BEAM logs an unhandled `handle_info` at error) and
+    /// continues.
     fn handle_info(
         &mut self,
         msg: Self::Info,
         ctx: &mut Context<Self>,
     ) -> impl Future<Output = Flow> + Send {
         let _ = msg;
-        tracing::warn!(pid = %ctx.pid(), worker = std::any::type_name::<Self>(), "unexpected message");
+        tracing::error!(
+            target: "supervise::worker",
+            pid = %ctx.pid(),
+            worker = std::any::type_name::<Self>(),
+            "unexpected message: the worker has no handle_info"
+        );
         async { Flow::Continue }
     }
 

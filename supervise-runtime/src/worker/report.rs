@@ -48,14 +48,17 @@ pub(super) fn log_crash<W: Worker>(
         }
     }
     let _ = write!(text, "\nLast message: {last}\nState: {state_text}");
-    tracing::error!(
-        target: "supervise::crash",
+    // The text once, for people; the same facts as fields, for machines, in a DEBUG
+    // companion (`supervise::crash::fields`), so a plain fmt subscriber prints the report
+    // once rather than its text followed by every field again.
+    tracing::error!(target: "supervise::crash", "{text}");
+    tracing::debug!(
+        target: "supervise::crash::fields",
         pid = %pid,
         worker,
         reason = %reason_text,
         location,
         last_message = last,
         state = %state_text,
-        "{text}"
     );
 }

@@ -1,0 +1,588 @@
+//! Code generation from a tree that passed every check.
+//!
+//! Every runtime name the generated code uses is in [`Rt`], in one place, as
+//! `#krate::__private::Name`.
+//!
+//! Generated, for `pub App(params): strategy(..) { .. }`:
+//! - `pub struct App`, with `SHAPE` (the tree's shape as plain data), `spec(params)`,
+//!   `child_spec(params)`, `start(params)`, `start_link(params)` and `application(params)`;
+//! - `pub struct AppRef`, the running tree: the root supervisor's API with ids typed;
+//! - one id enum per static supervisor: `AppChild`, `AppPipelineChild`, ..
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Expr, Ident};
+
+use super::ast::{
+    AutoShutdown, Backoff, Child, Dynamic, Kind, Restart, Set, Shutdown, Strategy, Sup, Tree,
+};
+use crate::worker::names;
+
+/// The runtime's names, all through `#krate::__private`.
+struct Rt(TokenStream);
+
+impl Rt {
+    fn name(&self, name: &str) -> TokenStream {
+        let private = &self.0;
+        let ident = Ident::new(name, Span::call_site());
+        quote!(#private::#ident)
+    }
+    fn private(&self) -> &TokenStream {
+        &self.0
+    }
+    fn child_spec(&self) -> TokenStream {
+        self.name("ChildSpec")
+    }
+    fn supervisor(&self) -> TokenStream {
+        self.name("Supervisor")
+    }
+    fn supervisor_spec(&self) -> TokenStream {
+        self.name("SupervisorSpec")
+    }
+    fn dynamic_spec(&self) -> TokenStream {
+        self.name("DynamicSupervisorSpec")
+    }
+    fn handle(&self) -> TokenStream {
+        self.name("Handle")
+    }
+    fn start_error(&self) -> TokenStream {
+        self.name("SupervisorStartError")
+    }
+    fn application(&self) -> TokenStream {
+        self.name("Application")
+    }
+    fn duration(&self, millis: u64) -> TokenStream {
+        let private = &self.0;
+        quote!(#private::core::time::Duration::from_millis(#millis))
+    }
+    /// The spanned assertion that a child's expression is a `ChildSpec<W>`.
+    fn tree_child(&self) -> TokenStream {
+        self.name("tree_child")
+    }
+    /// The shape types (`supervise_runtime::tree`).
+    fn shape(&self, name: &str) -> TokenStream {
+        let private = &self.0;
+        let ident = Ident::new(name, Span::call_site());
+        quote!(#private::tree::#ident)
+    }
+}
+
+/// Everything generated for a tree.
+pub(crate) fn all(tree: &Tree) -> TokenStream {
+    let krate = &tree.krate;
+    let rt = Rt(quote!(#krate::__private));
+    let g = Gen { tree, rt };
+    let ty = g.tree_type();
+    let reference = g.tree_ref();
+    let enums = g.id_enums(&tree.root, &tree.name);
+    quote! {
+        #ty
+        #reference
+        #enums
+    }
+}
+
+struct Gen<'a> {
+    tree: &'a Tree,
+    rt: Rt,
+}
+
+impl Gen<'_> {
+    fn params(&self) -> TokenStream {
+        let params = self.tree.params.iter().map(|p| {
+            let (name, ty) = (&p.name, &p.ty);
+            quote!(#name: #ty)
+        });
+        quote!(#(#params),*)
+    }
+
+    fn param_names(&self) -> TokenStream {
+        let names = self.tree.params.iter().map(|p| &p.name);
+        quote!(#(#names),*)
+    }
+
+    /// `let p = p.clone();` for every parameter: each child's expression gets its own
+    /// copy, as it is evaluated once and the spec keeps what it was given.
+    fn clones(&self) -> TokenStream {
+        let private = self.rt.private();
+        let lets = self.tree.params.iter().map(|p| {
+            let name = &p.name;
+            let ty = &p.ty;
+            let clone = quote_spanned!(ty.span()=> <#ty as #private::CloneArg>::clone_arg(&#name));
+            quote! {
+                #[allow(unused_variables)]
+                let #name: #ty = #clone;
+            }
+        });
+        quote!(#(#lets)*)
+    }
+
+    fn ref_name(&self) -> Ident {
+        names::suffixed(&self.tree.name, "Ref").unwrap_or_else(|| format_ident!("TreeRef"))
+    }
+
+    fn tree_type(&self) -> TokenStream {
+        let Tree {
+            vis, name, docs, ..
+        } = self.tree;
+        let rt = &self.rt;
+        let (params, args) = (self.params(), self.param_names());
+        let (child_spec, sup, sup_spec, err, app) = (
+            rt.child_spec(),
+            rt.supervisor(),
+            rt.supervisor_spec(),
+            rt.start_error(),
+            rt.application(),
+        );
+        let reference = self.ref_name();
+        let spec = self.supervisor_spec(&self.tree.root);
+        let (shape_ty, shape) = (rt.shape("Shape"), self.tree_shape());
+        let start_doc =
+            format!("Starts the tree, not linked to the caller; returns its [`{reference}`].");
+        let link_doc =
+            format!("Starts the tree linked to the calling process; returns its [`{reference}`].");
+        quote! {
+            #(#docs)*
+            #[derive(Clone, Copy, Debug)]
+            #vis struct #name {
+                _private: (),
+            }
+
+            impl #name {
+                /// The tree's shape (names, strategies, worker types, intensity), known
+                /// at compile time: print it without starting anything.
+                #vis const SHAPE: #shape_ty = #shape;
+
+                /// The root supervisor's spec, every child in it.
+                #[allow(clippy::redundant_clone, clippy::too_many_arguments)]
+                #vis fn spec(#params) -> #sup_spec {
+                    #spec
+                }
+
+                /// The tree as a child of another supervisor (or tree).
+                #[allow(clippy::too_many_arguments)]
+                #vis fn child_spec(#params) -> #child_spec<#sup> {
+                    #child_spec::supervisor(Self::spec(#args))
+                }
+
+                #[doc = #start_doc]
+                #[allow(clippy::too_many_arguments)]
+                #vis async fn start(#params) -> ::core::result::Result<#reference, #err> {
+                    #sup::start(Self::spec(#args)).await.map(|root| #reference { root })
+                }
+
+                #[doc = #link_doc]
+                #[allow(clippy::too_many_arguments)]
+                #vis async fn start_link(#params) -> ::core::result::Result<#reference, #err> {
+                    #sup::start_link(Self::spec(#args)).await.map(|root| #reference { root })
+                }
+
+                /// Starts the tree as the application's root: see `Application::run`.
+                #[allow(clippy::too_many_arguments)]
+                #vis async fn application(#params) -> ::core::result::Result<#app, #err> {
+                    #app::start(Self::spec(#args)).await
+                }
+            }
+        }
+    }
+}
+
+/// Specs.
+impl Gen<'_> {
+    /// `SupervisorSpec::new(..).intensity(..)..child(..)..`.
+    fn supervisor_spec(&self, sup: &Sup) -> TokenStream {
+        let rt = &self.rt;
+        let sup_spec = rt.supervisor_spec();
+        let strategy = strategy(rt, sup.strategy);
+        let intensity = self.intensity(sup.flags.max_restarts.as_ref(), sup.flags.within.as_ref());
+        let auto = sup.flags.auto_shutdown.as_ref().map(|a| {
+            let value = auto_shutdown(rt, a.value);
+            quote!(.auto_shutdown(#value))
+        });
+        let backoff = self.backoff(sup.flags.backoff.as_ref());
+        let children = sup.children.iter().map(|c| {
+            let spec = self.child(c);
+            quote!(.child(#spec))
+        });
+        quote! {
+            #sup_spec::new(#strategy) #intensity #auto #backoff #(#children)*
+        }
+    }
+
+    fn intensity(&self, max: Option<&Set<u32>>, within: Option<&Set<u64>>) -> Option<TokenStream> {
+        if max.is_none() && within.is_none() {
+            return None;
+        }
+        let max = max.map_or(3, |m| m.value);
+        let within = self.rt.duration(within.map_or(5_000, |w| w.value));
+        Some(quote!(.intensity(#max, #within)))
+    }
+
+    fn backoff(&self, backoff: Option<&Set<Backoff>>) -> Option<TokenStream> {
+        let Backoff { base, max } = backoff?.value;
+        let rt = &self.rt;
+        let (ty, base, max) = (rt.name("Backoff"), rt.duration(base), rt.duration(max));
+        Some(quote!(.backoff(#ty::exponential(#base, #max))))
+    }
+
+    /// One child's spec, its id and overrides applied.
+    fn child(&self, child: &Child) -> TokenStream {
+        let spec = match &child.kind {
+            Kind::Worker { ty, expr } => self.worker_spec(ty.as_ref(), expr),
+            Kind::Sup(sup) => {
+                let spec = self.supervisor_spec(sup);
+                let child_spec = self.rt.child_spec();
+                quote!(#child_spec::supervisor(#spec))
+            }
+            Kind::Dynamic(d) => self.dynamic_spec(d),
+            Kind::Tree { path, args } => {
+                let clones = self.clones();
+                quote!({ #clones #path::child_spec(#(#args),*) })
+            }
+        };
+        let id = syn::ext::IdentExt::unraw(&child.name).to_string();
+        let overrides = self.overrides(child);
+        quote!(#spec.id(#id) #overrides)
+    }
+
+    fn worker_spec(&self, ty: Option<&syn::Type>, expr: &Expr) -> TokenStream {
+        let clones = self.clones();
+        let assert = respan(self.rt.tree_child(), expr.span());
+        let checked = quote_spanned!(expr.span()=> #assert(#expr));
+        match ty {
+            Some(ty) => {
+                let child_spec = self.rt.child_spec();
+                let spec = Ident::new("__spec", Span::mixed_site());
+                let typed = respan(quote!(#child_spec<#ty>), ty.span());
+                quote!({ #clones let #spec: #typed = #checked; #spec })
+            }
+            None => quote!({ #clones #checked }),
+        }
+    }
+
+    fn dynamic_spec(&self, d: &Dynamic) -> TokenStream {
+        let rt = &self.rt;
+        let (spec, child_spec) = (rt.dynamic_spec(), rt.child_spec());
+        let max_children = d.max_children.as_ref().map(|m| {
+            let n = m.value as usize;
+            quote!(.max_children(#n))
+        });
+        let intensity = self.intensity(d.max_restarts.as_ref(), d.within.as_ref());
+        let backoff = self.backoff(d.backoff.as_ref());
+        let extra = d.extra_arguments.as_ref().map(|e| {
+            let clones = self.clones();
+            let value = &e.value;
+            quote!(.extra_arguments({ #clones #value }))
+        });
+        quote! {
+            #child_spec::dynamic_supervisor(#spec::new() #max_children #intensity #backoff #extra)
+        }
+    }
+
+    fn overrides(&self, child: &Child) -> TokenStream {
+        let rt = &self.rt;
+        let o = &child.overrides;
+        let restart = o.restart.as_ref().map(|r| {
+            let value = restart(rt, r.value);
+            quote!(.restart(#value))
+        });
+        let shutdown = o.shutdown.as_ref().map(|s| {
+            let value = shutdown(rt, s.value);
+            quote!(.shutdown(#value))
+        });
+        let significant = o.significant.as_ref().map(|s| {
+            let value = s.value;
+            quote!(.significant(#value))
+        });
+        let name = o.name.as_ref().map(|n| {
+            let value = &n.value;
+            quote!(.name(#value))
+        });
+        quote!(#restart #shutdown #significant #name)
+    }
+}
+
+fn strategy(rt: &Rt, s: Strategy) -> TokenStream {
+    let ty = rt.name("Strategy");
+    match s {
+        Strategy::OneForOne => quote!(#ty::OneForOne),
+        Strategy::OneForAll => quote!(#ty::OneForAll),
+        Strategy::RestForOne => quote!(#ty::RestForOne),
+    }
+}
+
+fn auto_shutdown(rt: &Rt, a: AutoShutdown) -> TokenStream {
+    let ty = rt.name("AutoShutdown");
+    match a {
+        AutoShutdown::Never => quote!(#ty::Never),
+        AutoShutdown::AnySignificant => quote!(#ty::AnySignificant),
+        AutoShutdown::AllSignificant => quote!(#ty::AllSignificant),
+    }
+}
+
+fn restart(rt: &Rt, r: Restart) -> TokenStream {
+    let ty = rt.name("Restart");
+    match r {
+        Restart::Permanent => quote!(#ty::Permanent),
+        Restart::Transient => quote!(#ty::Transient),
+        Restart::Temporary => quote!(#ty::Temporary),
+    }
+}
+
+fn shutdown(rt: &Rt, s: Shutdown) -> TokenStream {
+    let ty = rt.name("Shutdown");
+    match s {
+        Shutdown::BrutalKill => quote!(#ty::BrutalKill),
+        Shutdown::Infinity => quote!(#ty::Infinity),
+        Shutdown::Millis(ms) => {
+            let d = rt.duration(ms);
+            quote!(#ty::Timeout(#d))
+        }
+    }
+}
+
+/// The shape, as a constant.
+impl Gen<'_> {
+    fn tree_shape(&self) -> TokenStream {
+        let shape = self.rt.shape("Shape");
+        let name = syn::ext::IdentExt::unraw(&self.tree.name).to_string();
+        let root = self.sup_shape(&self.tree.root);
+        quote!(#shape { name: #name, root: #root })
+    }
+
+    fn sup_shape(&self, sup: &Sup) -> TokenStream {
+        let rt = &self.rt;
+        let ty = rt.shape("SupervisorShape");
+        let strategy = strategy(rt, sup.strategy);
+        let intensity =
+            self.intensity_shape(sup.flags.max_restarts.as_ref(), sup.flags.within.as_ref());
+        let auto = auto_shutdown(
+            rt,
+            sup.flags
+                .auto_shutdown
+                .as_ref()
+                .map_or(AutoShutdown::Never, |a| a.value),
+        );
+        let children = sup.children.iter().map(|c| self.child_shape(c));
+        quote! {
+            #ty { strategy: #strategy, intensity: #intensity, auto_shutdown: #auto, children: &[#(#children),*] }
+        }
+    }
+
+    fn intensity_shape(&self, max: Option<&Set<u32>>, within: Option<&Set<u64>>) -> TokenStream {
+        let ty = self.rt.shape("Intensity");
+        let max = max.map_or(3, |m| m.value);
+        let within = self.rt.duration(within.map_or(5_000, |w| w.value));
+        quote!(#ty { max_restarts: #max, within: #within })
+    }
+
+    fn child_shape(&self, child: &Child) -> TokenStream {
+        let rt = &self.rt;
+        let (ty, kind) = (rt.shape("ChildShape"), rt.shape("ChildKind"));
+        let name = syn::ext::IdentExt::unraw(&child.name).to_string();
+        let body = match &child.kind {
+            Kind::Worker { ty, .. } => {
+                let worker = type_text(ty.as_ref());
+                quote!(#kind::Worker { worker: #worker })
+            }
+            Kind::Sup(sup) => {
+                let sup = self.sup_shape(sup);
+                quote!(#kind::Supervisor(#sup))
+            }
+            Kind::Dynamic(d) => {
+                let worker = type_text(d.worker.as_ref());
+                let max = match &d.max_children {
+                    Some(m) => {
+                        let n = m.value as usize;
+                        quote!(::core::option::Option::Some(#n))
+                    }
+                    None => quote!(::core::option::Option::None),
+                };
+                let intensity = self.intensity_shape(d.max_restarts.as_ref(), d.within.as_ref());
+                quote!(#kind::Dynamic { worker: #worker, max_children: #max, intensity: #intensity })
+            }
+            Kind::Tree { path, .. } => quote!(#kind::Tree(&#path::SHAPE)),
+        };
+        let o = &child.overrides;
+        let restart = restart(
+            rt,
+            o.restart.as_ref().map_or(Restart::Permanent, |r| r.value),
+        );
+        let significant = o.significant.as_ref().is_some_and(|s| s.value);
+        quote!(#ty { name: #name, kind: #body, restart: #restart, significant: #significant })
+    }
+}
+
+/// `tokens` with every span set to `span`, so a type error in generated code around the
+/// user's expression points at the expression.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                tt = proc_macro2::TokenTree::Group(group);
+            }
+            tt.set_span(span);
+            tt
+        })
+        .collect()
+}
+
+/// A type as written (`Option<&str>`), for the shape.
+fn type_text(ty: Option<&syn::Type>) -> TokenStream {
+    match ty {
+        Some(ty) => {
+            let text = quote!(#ty).to_string().replace(' ', "");
+            quote!(::core::option::Option::Some(#text))
+        }
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// The running tree's handle and the id enums.
+impl Gen<'_> {
+    fn tree_ref(&self) -> TokenStream {
+        let Tree { vis, name, .. } = self.tree;
+        let rt = &self.rt;
+        let reference = self.ref_name();
+        let (handle, sup) = (rt.handle(), rt.supervisor());
+        let ids = id_enum_name(&[&self.tree.name]);
+        let api = self.supervisor_api(&ids);
+        let doc = format!(
+            "A running [`{name}`]: its root supervisor, with the children's ids typed as [`{ids}`]."
+        );
+        quote! {
+            #[doc = #doc]
+            #[derive(Clone, Debug)]
+            #vis struct #reference {
+                root: #handle<#sup>,
+            }
+
+            impl #reference {
+                /// The root supervisor's handle.
+                #vis fn handle(&self) -> &#handle<#sup> {
+                    &self.root
+                }
+
+                #api
+            }
+        }
+    }
+
+    /// `which_children`, `count_children`, `terminate_child`, `restart_child` and `stop`
+    /// over `self.root`, ids typed as `ids`.
+    fn supervisor_api(&self, ids: &Ident) -> TokenStream {
+        let Tree { vis, .. } = self.tree;
+        let rt = &self.rt;
+        let (info, count, call_err, child_err, reason, pid) = (
+            rt.name("ChildInfo"),
+            rt.name("ChildCount"),
+            rt.name("CallError"),
+            rt.name("ChildError"),
+            rt.name("ExitReason"),
+            rt.name("Pid"),
+        );
+        let result = quote!(::core::result::Result);
+        quote! {
+            /// The children in start order (OTP's `which_children`).
+            #vis async fn which_children(&self) -> #result<::std::vec::Vec<#info>, #call_err> {
+                self.root.which_children().await
+            }
+
+            /// Counts of children (OTP's `count_children`).
+            #vis async fn count_children(&self) -> #result<#count, #call_err> {
+                self.root.count_children().await
+            }
+
+            /// Stops a child, keeping its spec (OTP's `terminate_child`).
+            #vis async fn terminate_child(&self, child: #ids) -> #result<(), #child_err> {
+                self.root.terminate_child(child.id()).await
+            }
+
+            /// Starts a stopped child again (OTP's `restart_child`).
+            #vis async fn restart_child(&self, child: #ids) -> #result<#pid, #child_err> {
+                self.root.restart_child(child.id()).await
+            }
+
+            /// Stops the tree (children in reverse start order, level by level) and returns
+            /// the root's exit reason (`NoProc` if it had already exited).
+            #vis async fn stop(&self) -> #reason {
+                self.root.stop(#reason::Shutdown).await.unwrap_or(#reason::NoProc)
+            }
+        }
+    }
+
+    /// One id enum per static supervisor, named after its path: `AppChild`,
+    /// `AppPipelineChild`.
+    fn id_enums(&self, sup: &Sup, path_name: &Ident) -> TokenStream {
+        let vis = &self.tree.vis;
+        let enum_name = id_enum_name(&[path_name]);
+        let variants: Vec<Ident> = sup
+            .children
+            .iter()
+            .map(|c| names::variant(&c.name).unwrap_or_else(|| format_ident!("Child")))
+            .collect();
+        let ids: Vec<String> = sup
+            .children
+            .iter()
+            .map(|c| syn::ext::IdentExt::unraw(&c.name).to_string())
+            .collect();
+        let doc = format!(
+            "The children of `{path_name}`'s supervisor, in start order: its `terminate_child` and `restart_child` take one."
+        );
+        let nested = sup.children.iter().filter_map(|c| match &c.kind {
+            Kind::Sup(inner) => {
+                let variant = names::variant(&c.name)?;
+                let name = names::suffixed(path_name, &variant.to_string())?;
+                Some(self.id_enums(inner, &name))
+            }
+            _ => None,
+        });
+        let variant_docs = sup.children.iter().zip(&ids).map(|(c, id)| {
+            let own = c.docs.iter();
+            let line = format!(" The child `{id}`.");
+            if c.docs.is_empty() {
+                quote!(#[doc = #line])
+            } else {
+                quote!(#(#own)*)
+            }
+        });
+        quote! {
+            #[doc = #doc]
+            #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+            #vis enum #enum_name {
+                #(#variant_docs #variants,)*
+            }
+
+            impl #enum_name {
+                /// Every child, in start order.
+                #vis const ALL: &'static [#enum_name] = &[#(#enum_name::#variants),*];
+
+                /// The child's id in its supervisor (its name in the block).
+                #vis const fn id(self) -> &'static str {
+                    match self {
+                        #(#enum_name::#variants => #ids,)*
+                    }
+                }
+            }
+
+            impl ::core::fmt::Display for #enum_name {
+                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str(self.id())
+                }
+            }
+
+            #(#nested)*
+        }
+    }
+}
+
+fn id_enum_name(path: &[&Ident]) -> Ident {
+    let base = path
+        .last()
+        .map_or_else(|| "Tree".to_owned(), |i| i.to_string());
+    format_ident!("{}Child", base.trim_start_matches("r#"))
+}

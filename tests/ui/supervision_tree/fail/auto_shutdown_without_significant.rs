@@ -1,0 +1,13 @@
+use supervise_runtime::{supervision_tree, worker};
+
+pub struct Db;
+#[worker]
+impl Db { fn init() -> Self { Db } }
+
+supervision_tree! {
+    pub App: one_for_one(auto_shutdown = all_significant) {
+        db: Db::child_spec() ; restart = transient,
+    }
+}
+
+fn main() {}

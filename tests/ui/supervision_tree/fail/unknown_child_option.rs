@@ -1,0 +1,13 @@
+use supervise_runtime::{supervision_tree, worker};
+
+pub struct Db;
+#[worker]
+impl Db { fn init() -> Self { Db } }
+
+supervision_tree! {
+    pub App: one_for_one {
+        db: Db::child_spec() ; restrat = transient,
+    }
+}
+
+fn main() {}
