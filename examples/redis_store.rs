@@ -2,7 +2,7 @@
 //! data through it, under one supervision tree.
 //!
 //! ```text
-//! app (one_for_one, at most 6 restarts in 60 s, backoff 250 ms doubling to 4 s)
+//! App: one_for_one (6 restarts in 1m, backoff 250 ms doubling to 4 s)
 //! ├── redix   Redix: owns a redis-rs MultiplexedConnection (permanent)
 //! └── stores  DynamicSupervisor of Store workers (store(key, value), fetch(key))
 //! ```
@@ -43,8 +43,8 @@ use std::time::{Duration, Instant};
 use redis::AsyncCommands;
 use redis::aio::MultiplexedConnection;
 use supervise_runtime::{
-    Application, Backoff, CallError, ChildSpec, Context, DynamicSupervisor, DynamicSupervisorSpec,
-    Following, Handle, ReplyTo, Strategy, Supervisor, SupervisorSpec, worker,
+    CallError, Context, DynamicSupervisor, Following, Handle, ReplyTo, Supervisor,
+    supervision_tree, worker,
 };
 
 /// Where the server is when `REDIS_URL` is not set.
@@ -55,10 +55,6 @@ pub const REDIS_CALL_TIMEOUT: Duration = Duration::from_secs(2);
 pub const REDIS_IO_TIMEOUT: Duration = Duration::from_secs(1);
 /// How often `Redix` checks its connection when nothing else uses it.
 pub const HEARTBEAT: Duration = Duration::from_secs(1);
-/// The root's intensity: at most this many restarts within [`PERIOD`].
-pub const MAX_RESTARTS: u32 = 6;
-/// The root's intensity window.
-pub const PERIOD: Duration = Duration::from_secs(60);
 
 /// The server address: `REDIS_URL`, or [`DEFAULT_REDIS_URL`].
 pub fn redis_url() -> String {
@@ -210,20 +206,14 @@ impl Store {
     }
 }
 
-/// The tree: `redix` next to the `stores` dynamic supervisor.
-// TODO(supervision_tree!): declare it with the macro once it has landed.
-pub fn tree(url: impl Into<String>) -> SupervisorSpec {
-    SupervisorSpec::new(Strategy::OneForOne)
-        .intensity(MAX_RESTARTS, PERIOD)
-        .backoff(Backoff::exponential(
-            Duration::from_millis(250),
-            Duration::from_secs(4),
-        ))
-        .child(Redix::child_spec(url).id("redix"))
-        .child(
-            ChildSpec::dynamic_supervisor(DynamicSupervisorSpec::new().max_children(100))
-                .id("stores"),
-        )
+supervision_tree! {
+    /// The application: `redix` next to the `stores` dynamic supervisor. Restarts wait
+    /// 250 ms, then twice as long each time up to 4 s; a seventh restart within a minute
+    /// (about 12 s of a server kept down) makes the root give up.
+    pub App(redis_url: String): one_for_one(max_restarts = 6, within = 60s, backoff = 250ms..4s) {
+        redix: Redix::child_spec(redis_url),
+        stores: dynamic<Store>(max_children = 100),
+    }
 }
 
 /// What a running tree offers: `Redix`'s following handle and the stores' supervisor.
@@ -236,7 +226,7 @@ pub struct Running {
 }
 
 impl Running {
-    /// Finds the children of a tree started from [`tree`].
+    /// Finds the children of a running [`App`].
     pub async fn of(root: &Handle<Supervisor>) -> Result<Running, Box<dyn std::error::Error>> {
         let redix = root.child::<Redix>("redix").await?;
         let stores = root
@@ -353,7 +343,8 @@ async fn main() -> ExitCode {
     let scripted = std::env::args().skip(1).any(|a| a == "--script");
     let url = redis_url();
     println!("starting the tree against {url}");
-    let app = match Application::start(tree(url)).await {
+    println!("{}", App::SHAPE);
+    let app = match App::application(url).await {
         Ok(app) => app,
         Err(e) => {
             eprintln!("the tree did not start: {e}");

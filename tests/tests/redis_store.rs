@@ -10,13 +10,11 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use supervise_runtime::Application;
-
 #[path = "../../examples/redis_store.rs"]
 #[allow(dead_code)]
 mod redis_store;
 
-use redis_store::{REDIS_CALL_TIMEOUT, Running, StoreRef, execute, redis_key, store_line, tree};
+use redis_store::{App, REDIS_CALL_TIMEOUT, Running, StoreRef, execute, redis_key, store_line};
 
 /// A `redis-server` child process, killed when dropped (on every path, a failing
 /// assertion included).
@@ -123,9 +121,7 @@ async fn acknowledged_writes_survive_the_server_going_away() {
     let port = free_port();
     let server = RedisServer::start(port, dir.path());
 
-    let app = Application::start(tree(url(port)))
-        .await
-        .expect("the tree starts");
+    let app = App::application(url(port)).await.expect("the tree starts");
     let running = Running::of(app.root()).await.expect("the tree's children");
     let store = running.start_store("t").await.expect("a store");
 
