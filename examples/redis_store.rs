@@ -34,7 +34,7 @@
 //! | `sleep MS` | `SLEPT MS` |
 //!
 //! At the end of its input it stops the tree and exits 0; if the tree gives up first it
-//! prints `GAVE UP` and exits 1.
+//! prints `GAVE UP` and exits 1. Crash and supervisor reports go to stderr.
 
 use std::fmt;
 use std::process::ExitCode;
@@ -340,6 +340,11 @@ async fn script(store: StoreRef) {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Crash reports, supervisor reports and the root giving up, on stderr (stdout is the
+    // script's output).
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .init();
     let scripted = std::env::args().skip(1).any(|a| a == "--script");
     let url = redis_url();
     println!("starting the tree against {url}");
