@@ -13,8 +13,7 @@
 
 use supervise_runtime::supervisor::Children;
 use supervise_runtime::{
-    Addr, AsProcess, DynamicSupervisor, DynamicSupervisorSpec, Flow, Handle, Inbox, Received,
-    worker,
+    Addr, AsProcess, DynamicSupervisor, Flow, Handle, Inbox, Received, supervision_tree, worker,
 };
 
 /// What the worker sends back to `reply_to`.
@@ -66,6 +65,14 @@ async fn main() {
     under_a_dynamic_supervisor().await;
 }
 
+supervision_tree! {
+    /// The application: its supervisor starts a DynamicSupervisor, and the shell starts
+    /// workers under it on demand.
+    pub App: one_for_one {
+        workers: dynamic<Worker>,
+    }
+}
+
 /// The first half: a linked crash takes the shell down.
 async fn linked_to_the_shell() {
     println!("== start_link from the shell ==");
@@ -94,10 +101,12 @@ async fn under_a_dynamic_supervisor() {
     let mut shell = Inbox::<Reply>::new();
     let caller = shell.pid();
     println!("a new shell: {caller}");
-    let sup = DynamicSupervisor::start_link(DynamicSupervisorSpec::new())
-        .await
-        .expect("the supervisor starts");
-    println!("DynamicSupervisor::start_link: {}", sup.pid());
+    let app = App::start().await.expect("the application starts");
+    println!("{}", App::SHAPE);
+    let sup = app.which_children().await.expect("the root answers")[0]
+        .worker::<DynamicSupervisor>()
+        .expect("the application's DynamicSupervisor runs");
+    println!("App::start: the DynamicSupervisor is {}", sup.pid());
 
     let child = sup
         .start_child(Worker::child_spec(shell.addr(), "redis"))

@@ -2,7 +2,7 @@
 //! step) and `worker_macro.rs` (what `#[worker]` generates for it). The example
 //! `examples/dynamic_supervision.rs` keeps its own copy, so it reads on its own.
 
-use supervise_runtime::{Addr, Flow, worker};
+use supervise_runtime::{Addr, Flow, supervision_tree, worker};
 
 /// Where the seed worker is written: crash reports point here.
 pub const FILE: &str = file!();
@@ -49,5 +49,13 @@ impl Worker {
     #[call]
     fn lookup(&self, key: String) -> Option<String> {
         (key == "conn").then(|| self.conn.clone())
+    }
+}
+
+supervision_tree! {
+    /// The seed's application: its supervisor starts a DynamicSupervisor, and the shell
+    /// starts workers under it on demand.
+    pub App: one_for_one {
+        workers: dynamic<Worker>,
     }
 }

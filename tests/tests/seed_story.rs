@@ -6,8 +6,8 @@
 use std::any::type_name;
 
 use supervise_runtime::{
-    AsProcess, ChildCount, ChildInfo, ChildPid, ChildType, DynamicSupervisor,
-    DynamicSupervisorSpec, ExitReason, Handle, Inbox, Pid, Received,
+    AsProcess, ChildCount, ChildInfo, ChildPid, ChildType, DynamicSupervisor, ExitReason, Handle,
+    Inbox, Pid, Received,
 };
 use tests::seed::{self, Reply, Worker, WorkerRef};
 use tests::{Captured, capture};
@@ -83,8 +83,10 @@ async fn under_a_dynamic_supervisor_the_crash_is_reported_and_the_caller_lives_o
     let (reports, _guard) = capture();
     let mut shell = Inbox::<Reply>::new();
     let caller = shell.pid();
-    let sup = DynamicSupervisor::start_link(DynamicSupervisorSpec::new())
-        .await
+    // The application's tree; its DynamicSupervisor is the first child.
+    let app = seed::App::start().await.unwrap();
+    let sup = app.which_children().await.unwrap()[0]
+        .worker::<DynamicSupervisor>()
         .unwrap();
 
     // start_child -> ok(pid); which_children; count_children
