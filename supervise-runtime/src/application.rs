@@ -94,6 +94,22 @@ async fn stop_root<R: Worker>(root: &Handle<R>) -> ExitReason {
 /// assert_eq!(exit.code(), 0);
 /// # }
 /// ```
+///
+/// Signals:
+/// - The application listens for SIGINT and SIGTERM from the moment [`Application::start`]
+///   begins, so a signal that arrives while the tree starts is not lost (nor does it kill
+///   the program with no `terminate` run): [`run`](Application::run) and
+///   [`run_until`](Application::run_until) stop the tree as soon as they are called. Once
+///   listened to, these signals no longer end the program by themselves, even when the
+///   start fails (tokio cannot stop listening): an application that is started is meant
+///   to be run, and `main` should return when the start fails.
+/// - A second SIGINT or SIGTERM while the tree stops forces the exit: `run` returns at
+///   once with reason [`ExitReason::Killed`] and status 1, without waiting for the stop
+///   to finish. Returning from `main` then drops the runtime, and every process with it
+///   (they exit with `Killed`; `terminate` does not run for those still stopping).
+/// - On a runtime without the IO driver (only `enable_time`), signals cannot be listened
+///   to: the application runs until it is stopped on request or the root gives up, and
+///   says so once at WARN (target `supervise::application`).
 pub struct Application<R: RootSupervisor = Supervisor> {
     root: Handle<R>,
     /// SIGINT and SIGTERM, listened to since the start; `None` without an IO driver.
@@ -219,7 +235,7 @@ impl<R: RootSupervisor> Application<R> {
     /// Runs until `stop` completes, or SIGINT or SIGTERM comes (then stops the tree in
     /// order), or the root stops on its own: on request (`app.root().stop(..)`, status 0)
     /// or giving up (status 1). A second signal during the stop forces the exit (see the
-    /// [module docs](self)).
+    /// [`Application`] docs).
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
