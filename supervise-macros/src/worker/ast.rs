@@ -350,13 +350,21 @@ fn method(func: &ImplItemFn, is_call: bool) -> Method<'_> {
     }
 }
 
+/// `&self`, `&'a self`, `self: &Self` and their `mut` forms are references to the state;
+/// anything else (`self`, `mut self`, `self: Box<Self>`) is not. syn gives every form its
+/// type (`&self` is `self: &Self`), so the type decides.
 fn receiver(r: &Receiver) -> Recv<'_> {
-    let plain_self = r.colon_token.is_none();
-    match &r.reference {
-        Some((_, None)) if plain_self && r.mutability.is_some() => Recv::RefMut,
-        Some((_, None)) if plain_self => Recv::Ref,
+    match &*r.ty {
+        Type::Reference(reference) if is_self(&reference.elem) => match reference.mutability {
+            Some(_) => Recv::RefMut,
+            None => Recv::Ref,
+        },
         _ => Recv::Other(r),
     }
+}
+
+fn is_self(ty: &Type) -> bool {
+    matches!(ty, Type::Path(p) if p.qself.is_none() && p.path.is_ident("Self"))
 }
 
 fn role(ty: &Type, is_call: bool) -> Role<'_> {
