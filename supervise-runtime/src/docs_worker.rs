@@ -157,7 +157,12 @@
 //!   `handle_call`, `handle_cast`). Each takes `&mut self` or `&self`; its other parameters
 //!   become the fields of its variant and must be plain names of owned, `Send` types.
 //! - **`terminate`** (unmarked, optional) takes `&mut self`, optionally `reason:
-//!   &ExitReason` and the context.
+//!   &ExitReason` and the context. It runs when a handler returns `Flow::Stop` or
+//!   panics, and on [`Handle::stop`](crate::Handle::stop). On its supervisor's shutdown it
+//!   runs **only when the worker traps exits** (`ctx.trap_exit(true)` in `init`), as in
+//!   OTP: a worker that does not trap exits is killed by the shutdown signal at once, and
+//!   its `terminate` does not run. Killed (`brutal_kill`, a shutdown timeout run out), no
+//!   worker runs it.
 //! - **`#[exit]`** and **`#[down]`** (optional, at most one of each) mark the handlers of
 //!   trapped exit signals (`fn on_exit(&mut self, from: Pid, reason: ExitReason)`) and of
 //!   monitors' `Down`s (`fn on_down(&mut self, down: Down)`), each optionally taking the
