@@ -197,6 +197,12 @@ impl Method<'_> {
             .find(|a| matches!(a.role, Role::Reply { .. }))
     }
 
+    /// The method's `#[cfg(..)]` attributes: whatever is generated for it carries them, so a
+    /// handler compiled out leaves no variant, arm or handle method behind.
+    pub(crate) fn cfgs(&self) -> impl Iterator<Item = &Attribute> {
+        self.func.attrs.iter().filter(|a| a.path().is_ident("cfg"))
+    }
+
     /// The user's doc comments.
     pub(crate) fn docs(&self) -> impl Iterator<Item = &Attribute> {
         self.func.attrs.iter().filter(|a| a.path().is_ident("doc"))

@@ -6,7 +6,7 @@ use quote::{quote, quote_spanned};
 use syn::Ident;
 use syn::spanned::Spanned;
 
-use super::{HandlerModel, Model, Reply, await_if, call_args, hidden, positional_args};
+use super::{HandlerModel, Model, Reply, await_if, call_args, cfg_gated, hidden, positional_args};
 use crate::worker::ast::{Kind, Method, Ret};
 
 pub(crate) fn worker_impl(m: &Model<'_>) -> TokenStream {
@@ -105,16 +105,16 @@ fn stop_reason(m: &Model<'_>, e: &Ident) -> TokenStream {
 /// Asserts, on the user's tokens, that every field and reply type is `Send`.
 fn send_assertions(m: &Model<'_>) -> TokenStream {
     let private = m.private();
-    let init = m.init_fields().into_iter().map(|f| f.ty);
-    let fields = m
-        .handlers
-        .iter()
-        .flat_map(|h| h.fields.iter().map(|f| f.ty.clone()));
-    let replies = m.handlers.iter().filter_map(|h| h.reply_ty().cloned());
-    init.chain(fields)
-        .chain(replies)
-        .map(|ty| quote_spanned!(ty.span()=> #private::assert_send_arg::<#ty>();))
-        .collect()
+    let assert = |ty: &syn::Type| quote_spanned!(ty.span()=> #private::assert_send_arg::<#ty>(););
+    let init = m.init_fields().into_iter().map(|f| assert(&f.ty));
+    // A handler's assertions are compiled out with it (`#[cfg(..)]`).
+    let handlers = m.handlers.iter().map(|h| {
+        let cfgs: Vec<_> = h.method.cfgs().collect();
+        let tys = h.fields.iter().map(|f| &f.ty).chain(h.reply_ty());
+        let asserts = tys.map(assert);
+        quote!(#(#cfgs)* { #(#asserts)* })
+    });
+    init.chain(handlers).collect()
 }
 
 fn handle_fn(m: &Model<'_>, kind: Kind) -> TokenStream {
@@ -126,7 +126,7 @@ fn handle_fn(m: &Model<'_>, kind: Kind) -> TokenStream {
         Kind::Cast => quote!(handle_cast),
     };
     let ty = m.enum_of(kind);
-    let arms: Vec<_> = m.of(kind).map(|h| arm(m, h, &ctx)).collect();
+    let arms: Vec<_> = m.of(kind).map(|h| cfg_gated(h, arm(m, h, &ctx))).collect();
     let body = if arms.is_empty() {
         quote!(let _ = #ctx; match #msg {})
     } else {

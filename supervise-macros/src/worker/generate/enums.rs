@@ -18,7 +18,7 @@ pub(crate) fn all(m: &Model<'_>) -> TokenStream {
 fn one(m: &Model<'_>, kind: Kind) -> TokenStream {
     let (vis, ident, name) = (m.vis, m.enum_of(kind), &m.name);
     let summary = doc(&summary(kind, &name.to_string()));
-    let variants = m.of(kind).map(|h| variant(h, m));
+    let variants = m.of(kind).map(|h| super::cfg_gated(h, variant(h, m)));
     let debug = debug_impl(m, kind);
     quote! {
         #summary
@@ -76,7 +76,10 @@ fn variant(h: &HandlerModel<'_>, m: &Model<'_>) -> TokenStream {
 
 fn debug_impl(m: &Model<'_>, kind: Kind) -> TokenStream {
     let (ident, private, f) = (m.enum_of(kind), m.private(), hidden("f"));
-    let arms: Vec<_> = m.of(kind).map(|h| debug_arm(h, &private, &f)).collect();
+    let arms: Vec<_> = m
+        .of(kind)
+        .map(|h| super::cfg_gated(h, debug_arm(h, &private, &f)))
+        .collect();
     let body = if arms.is_empty() {
         quote!(match *self {})
     } else {

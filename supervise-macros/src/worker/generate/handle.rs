@@ -128,8 +128,10 @@ fn send_method(m: &Model<'_>, h: &HandlerModel<'_>) -> TokenStream {
         ),
     );
     let self_ty = m.self_ty;
+    let cfgs: Vec<_> = h.method.cfgs().collect();
     quote! {
         #docs
+        #(#cfgs)*
         #vis fn #name(&self, #(#params),*) -> #private::core::result::Result<(), #private::SendError<#enum_ty>> {
             #private::Address::<#self_ty>::#op(&self.0, #enum_ty::#variant { #(#values),* })
         }
@@ -166,12 +168,15 @@ fn call_methods(m: &Model<'_>, h: &HandlerModel<'_>) -> TokenStream {
         ),
     );
     let timeout_docs = doc(&format!("`{name}` with an explicit timeout."));
+    let cfgs: Vec<_> = h.method.cfgs().collect();
     quote! {
         #docs
+        #(#cfgs)*
         #vis fn #name(&self, #(#params),*) -> #future {
             self.#timeout_name(#(#idents,)* #private::DEFAULT_CALL_TIMEOUT)
         }
         #timeout_docs
+        #(#cfgs)*
         #vis fn #timeout_name(&self, #(#params,)* #timeout: #private::std::time::Duration) -> #future {
             #(#converted)*
             #private::Address::<#self_ty>::call_within(

@@ -257,6 +257,16 @@ pub(crate) fn await_if(m: &Method<'_>) -> TokenStream {
     }
 }
 
+/// One generated item (a variant, an arm) under the handler's `#[cfg(..)]` attributes: a
+/// handler compiled out takes what was generated for it along.
+pub(crate) fn cfg_gated(h: &HandlerModel<'_>, tokens: TokenStream) -> TokenStream {
+    let cfgs: Vec<_> = h.method.cfgs().collect();
+    if cfgs.is_empty() {
+        return tokens;
+    }
+    quote! { #(#cfgs)* #tokens }
+}
+
 /// `#[doc = ..]` lines.
 pub(crate) fn doc(text: &str) -> TokenStream {
     quote!(#[doc = #text])
