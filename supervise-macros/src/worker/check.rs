@@ -26,6 +26,7 @@ pub(crate) fn all(w: &WorkerImpl<'_>, cx: &mut Ctxt) {
     init_unique(w, cx);
     for init in &w.inits {
         init_signature(init, cx);
+        init_return(init, &w.item.self_ty, cx);
         common_signature(init, "`init`", cx);
         arguments(init, cx);
     }
@@ -111,6 +112,29 @@ fn init_signature(init: &Method<'_>, cx: &mut Ctxt) {
         cx.error(
             init.ident(),
             "`init` must return the state: `Self`, `Result<Self, E>` or `Init<Self>`",
+        );
+    }
+}
+
+/// `init` returns the state (`Self` or the type's name), `Result<Self, E>` or
+/// `Init<Self>`; anything else is named on the user's return type.
+fn init_return(init: &Method<'_>, self_ty: &syn::Type, cx: &mut Ctxt) {
+    let ty = match &init.ret {
+        Ret::Other(ty) => *ty,
+        Ret::Flow => match &init.func.sig.output {
+            syn::ReturnType::Type(_, ty) => &**ty,
+            syn::ReturnType::Default => return,
+        },
+        Ret::Unit | Ret::Result | Ret::Init => return,
+    };
+    let last = crate::worker::ty::last_ident(ty);
+    let is_state =
+        last.is_some_and(|i| i == "Self" || Some(i) == crate::worker::ty::last_ident(self_ty));
+    let has_generics = matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| !s.arguments.is_empty()));
+    if !is_state || has_generics {
+        cx.error(
+            ty,
+            "`init` must return the state: `Self`, `Result<Self, E>` (an `Err` fails the start with `E` as the reason) or `Init<Self>` (`Init::Ignore` declines to start); an `Option` or another type cannot say which",
         );
     }
 }
