@@ -65,7 +65,7 @@ supervision_tree! {
 /// Starts the application and runs it until its root gives up (or a signal stops it).
 pub async fn run(crashes_after: Duration) -> AppExit {
     println!("{}", App::SHAPE);
-    let app = App::application(crashes_after)
+    let (app, _tree) = App::application(crashes_after)
         .await
         .expect("the application starts");
     let exit = app.run().await;

@@ -216,36 +216,11 @@ supervision_tree! {
     }
 }
 
-/// What a running tree offers: `Redix`'s following handle and the stores' supervisor.
-#[derive(Debug, Clone)]
-pub struct Running {
-    /// `Redix`, across its restarts.
-    pub redix: RedixRef<Following<Redix>>,
-    /// The dynamic supervisor of the stores.
-    pub stores: Handle<DynamicSupervisor>,
-}
-
-impl Running {
-    /// Finds the children of a running [`App`].
-    pub async fn of(root: &Handle<Supervisor>) -> Result<Running, Box<dyn std::error::Error>> {
-        let redix = root.child::<Redix>("redix").await?;
-        let stores = root
-            .which_children()
-            .await?
-            .into_iter()
-            .find(|c| c.id.as_deref() == Some("stores"))
-            .and_then(|c| c.worker::<DynamicSupervisor>())
-            .ok_or("no `stores` supervisor in the tree")?;
-        Ok(Running { redix, stores })
-    }
-
-    /// Starts a store named `name` under `stores`.
-    pub async fn start_store(&self, name: &str) -> Result<StoreRef, Box<dyn std::error::Error>> {
-        Ok(self
-            .stores
-            .start_child(Store::child_spec(name, self.redix.clone()))
-            .await?)
-    }
+/// Starts a store named `name` under the tree's `stores`, talking to its `redix`.
+pub async fn start_store(app: &AppRef, name: &str) -> Result<StoreRef, ChildError> {
+    app.stores()
+        .start_child(Store::child_spec(name, app.redix().clone()))
+        .await
 }
 
 /// Runs one script command (see the crate docs) and returns the lines it prints.
@@ -349,24 +324,14 @@ async fn main() -> ExitCode {
     let url = redis_url();
     println!("starting the tree against {url}");
     println!("{}", App::SHAPE);
-    let app = match App::application(url).await {
-        Ok(app) => app,
+    let (app, tree) = match App::application(url).await {
+        Ok(started) => started,
         Err(e) => {
             eprintln!("the tree did not start: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let running = match Running::of(app.root()).await {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let store = match running
-        .start_store(if scripted { "script" } else { "demo" })
-        .await
-    {
+    let store = match start_store(&tree, if scripted { "script" } else { "demo" }).await {
         Ok(store) => store,
         Err(e) => {
             eprintln!("the store did not start: {e}");

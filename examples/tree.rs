@@ -16,9 +16,8 @@
 use std::sync::{Arc, Mutex};
 
 use supervise_runtime::supervisor::Children;
-use supervise_runtime::{
-    AsProcess, ChildInfo, Context, ExitReason, Handle, Supervisor, supervision_tree, worker,
-};
+use supervise_runtime::tree::{ChildIds, SupervisorRef};
+use supervise_runtime::{AsProcess, Context, ExitReason, Following, supervision_tree, worker};
 
 /// What the members say as they start and stop, in order.
 pub type Log = Arc<Mutex<Vec<String>>>;
@@ -79,30 +78,19 @@ pub fn take(log: &Log) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn supervisor(info: &ChildInfo) -> Handle<Supervisor> {
-    info.process
-        .as_ref()
-        .and_then(|p| p.worker::<Supervisor>())
-        .expect("a running supervisor")
-}
-
-/// Crashes the child of `sup` at `index`; returns once its supervisor has dealt with it.
-async fn crash(sup: &Handle<Supervisor>, index: usize) {
-    let children = sup.which_children().await.expect("the supervisor answers");
-    let child = children[index]
-        .worker::<Member>()
-        .expect("a running member");
-    let _ = child.crash();
-    child.process().wait().await;
+/// Crashes `member`; returns once `sup`, its supervisor, has dealt with it.
+async fn crash<I: ChildIds>(member: &MemberRef<Following<Member>>, sup: &SupervisorRef<I>) {
+    let incarnation = member.current().expect("a running member");
+    let _ = incarnation.crash();
+    incarnation.process().wait().await;
     let _ = sup.count_children().await; // answered once the restart is done
 }
 
 /// The tree, level by level, as `which_children` prints it.
-async fn print_tree(root: &Handle<Supervisor>) {
-    let top = root.which_children().await.expect("the root answers");
-    let mid = supervisor(&top[1]);
+async fn print_tree(tree: &LevelsRef) {
+    let (mid, low) = (tree.mid(), tree.mid().low());
+    let top = tree.which_children().await.expect("the root answers");
     let middle = mid.which_children().await.expect("mid answers");
-    let low = supervisor(&middle[2]);
     let bottom = low.which_children().await.expect("low answers");
     println!("  Levels: {}", Children(&top));
     println!("  mid:    {}", Children(&middle));
@@ -115,25 +103,22 @@ pub async fn run() -> Vec<(String, Vec<String>)> {
     println!("{}", Levels::SHAPE);
     let tree = Levels::start(log.clone()).await.expect("the tree starts");
     println!("started: {:?}", take(&log));
-    print_tree(tree.handle()).await;
-
-    let root = tree.handle().clone();
-    let top = root.which_children().await.expect("the root answers");
-    let mid = supervisor(&top[1]);
-    let low = supervisor(&mid.which_children().await.expect("mid answers")[2]);
+    print_tree(&tree).await;
 
     let mut steps = Vec::new();
-    for (what, sup, index) in [
-        ("e crashes under low (rest_for_one)", &low, 1),
-        ("c crashes under mid (one_for_all)", &mid, 1),
-        ("a crashes under Levels (one_for_one)", &root, 0),
-    ] {
-        crash(sup, index).await;
+    let mut step = async |what: &str| {
         let done = take(&log);
         println!("\n{what}: {done:?}");
-        print_tree(&root).await;
+        print_tree(&tree).await;
         steps.push((what.to_string(), done));
-    }
+    };
+    crash(tree.mid().low().e(), tree.mid().low()).await;
+    step("e crashes under low (rest_for_one)").await;
+    crash(tree.mid().c(), tree.mid()).await;
+    step("c crashes under mid (one_for_all)").await;
+    crash(tree.a(), &tree).await;
+    step("a crashes under Levels (one_for_one)").await;
+
     tree.stop().await;
     println!(
         "\nstopped, in reverse start order, level by level: {:?}",

@@ -13,7 +13,7 @@ pub use crate::worker::{
     Address, CallError, Context, DEFAULT_CALL_TIMEOUT, Envelope, Flow, Following, Handle, Init,
     MessageOf, ReplyTo, StartError, StartOptions, Worker, WorkerRef, start_with,
 };
-pub use crate::{AsProcess, ChildSpec, Down, ExitReason, Pid, ProcessRef, SendError};
+pub use crate::{AsProcess, ChildSpec, Down, ExitReason, Pid, ProcessRef, RefOf, SendError};
 pub use ::core;
 pub use ::std;
 

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 #[allow(dead_code)]
 mod redis_store;
 
-use redis_store::{App, REDIS_CALL_TIMEOUT, Running, StoreRef, execute, redis_key, store_line};
+use redis_store::{App, REDIS_CALL_TIMEOUT, StoreRef, execute, redis_key, start_store, store_line};
 
 /// A `redis-server` child process, killed when dropped (on every path, a failing
 /// assertion included).
@@ -121,9 +121,8 @@ async fn acknowledged_writes_survive_the_server_going_away() {
     let port = free_port();
     let server = RedisServer::start(port, dir.path());
 
-    let app = App::application(url(port)).await.expect("the tree starts");
-    let running = Running::of(app.root()).await.expect("the tree's children");
-    let store = running.start_store("t").await.expect("a store");
+    let (app, tree) = App::application(url(port)).await.expect("the tree starts");
+    let store = start_store(&tree, "t").await.expect("a store");
 
     // Everything up: every write is acknowledged.
     let mut acked: Vec<(String, String)> = Vec::new();
@@ -134,7 +133,7 @@ async fn acknowledged_writes_survive_the_server_going_away() {
         acked.push((format!("key-{i}"), format!("value-{i}")));
     }
     assert_eq!(execute(&store, "fetch key-7").await, ["GOT key-7 value-7"]);
-    let first = running.redix.pid().expect("redix runs");
+    let first = tree.redix().pid().expect("redix runs");
 
     // The server goes away: writes fail, each within its bound, with a clear error.
     server.kill();
@@ -159,7 +158,7 @@ async fn acknowledged_writes_survive_the_server_going_away() {
         "a call made while redix restarts ends with its timeout: {errors:#?}"
     );
     assert_ne!(
-        running.redix.pid(),
+        tree.redix().pid(),
         Some(first),
         "redix crashed and is being restarted"
     );

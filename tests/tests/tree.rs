@@ -3,9 +3,13 @@
 //! failed start naming the child that failed by its path.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use tokio::time::Instant;
+
+use supervise_runtime::tree::{ChildIds, SupervisorRef};
 use supervise_runtime::{
-    AsProcess, ChildInfo, ExitReason, Handle, Pid, Supervisor, SupervisorStartError,
+    AsProcess, CallError, ExitReason, FollowError, Following, Pid, SendError, SupervisorStartError,
     supervision_tree, worker,
 };
 
@@ -67,16 +71,8 @@ fn take(log: &Log) -> Vec<String> {
     std::mem::take(&mut *log.lock().unwrap())
 }
 
-fn supervisor(info: &ChildInfo) -> Handle<Supervisor> {
-    info.process
-        .as_ref()
-        .unwrap()
-        .worker::<Supervisor>()
-        .unwrap()
-}
-
 /// The pids of a supervisor's children, in start order.
-async fn pids(sup: &Handle<Supervisor>) -> Vec<Pid> {
+async fn pids<I: ChildIds>(sup: &SupervisorRef<I>) -> Vec<Pid> {
     sup.which_children()
         .await
         .unwrap()
@@ -85,13 +81,11 @@ async fn pids(sup: &Handle<Supervisor>) -> Vec<Pid> {
         .collect()
 }
 
-/// Crashes the child of `sup` at `index` and waits until its supervisor has dealt with it.
-async fn crash(sup: &Handle<Supervisor>, index: usize) {
-    let child = sup.which_children().await.unwrap()[index]
-        .worker::<Member>()
-        .unwrap();
-    child.crash().unwrap();
-    child.process().wait().await;
+/// Crashes `member` and waits until `sup`, its supervisor, has dealt with it.
+async fn crash<I: ChildIds>(member: &MemberRef<Following<Member>>, sup: &SupervisorRef<I>) {
+    let incarnation = member.current().unwrap();
+    incarnation.crash().unwrap();
+    incarnation.process().wait().await;
     let _ = sup.count_children().await; // answered once the restart is done
 }
 
@@ -105,17 +99,16 @@ async fn each_level_restarts_by_its_own_strategy() {
             "start a", "start b", "start c", "start d", "start e", "start f", "start g"
         ]
     );
-    let root = tree.which_children().await.unwrap();
-    let mid = supervisor(&root[1]);
-    let low = supervisor(&mid.which_children().await.unwrap()[2]);
+    let (mid, low) = (tree.mid(), tree.mid().low());
 
     // rest_for_one at the lowest level: e crashes (its terminate runs, as GenServer's does
     // after a crash), f is stopped, then e and f start again.
-    crash(&low, 1).await;
+    crash(low.e(), low).await;
     assert_eq!(take(&log), ["stop e", "stop f", "start e", "start f"]);
 
     // one_for_all in the middle: c crashes, low (f, e, d) and b are stopped, all start again.
-    crash(&mid, 1).await;
+    let low_before = low.pid().unwrap();
+    crash(mid.c(), mid).await;
     assert_eq!(
         take(&log),
         [
@@ -123,14 +116,98 @@ async fn each_level_restarts_by_its_own_strategy() {
             "start e", "start f"
         ]
     );
+    assert_ne!(
+        low.pid().unwrap(),
+        low_before,
+        "low was restarted with mid's children"
+    );
 
     // one_for_one at the root: a crashes, only a starts again.
-    let before = pids(&tree.handle().clone()).await;
-    crash(&tree.handle().clone(), 0).await;
+    let before = pids(&tree).await;
+    crash(tree.a(), &tree).await;
     assert_eq!(take(&log), ["stop a", "start a"]);
-    let after = pids(&tree.handle().clone()).await;
+    let after = pids(&tree).await;
     assert_ne!(before[0], after[0]);
     assert_eq!(before[1..], after[1..], "its siblings were left alone");
+}
+
+#[tokio::test(start_paused = true)]
+async fn accessors_reach_the_children_of_restarted_supervisors() {
+    let log = log();
+    let tree = Levels::start(log.clone()).await.unwrap();
+    let (e, f) = (tree.mid().low().e(), tree.mid().low().f());
+    let (e_first, f_first) = (e.pid().unwrap(), f.pid().unwrap());
+    // b's crash restarts all of mid, low included: the accessors taken before reach the
+    // new incarnations, at every depth.
+    crash(tree.mid().b(), tree.mid()).await;
+    assert_eq!(e.name().await, Ok("e"));
+    assert_eq!(f.name().await, Ok("f"));
+    assert_ne!(e.pid().unwrap(), e_first);
+    assert_ne!(f.pid().unwrap(), f_first);
+    // The pids the accessors see are the ones the supervisors report.
+    let low = pids(tree.mid().low()).await;
+    assert_eq!(low[1..], [e.pid().unwrap(), f.pid().unwrap()]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn typed_ids_stop_and_restart_children_at_every_level() {
+    let log = log();
+    let tree = Levels::start(log.clone()).await.unwrap();
+    take(&log);
+    tree.mid()
+        .low()
+        .terminate_child(LevelsMidLowChild::E)
+        .await
+        .unwrap();
+    assert_eq!(take(&log), ["stop e"]);
+    assert_eq!(
+        tree.mid().low().e().current().unwrap_err(),
+        FollowError::Stopped
+    );
+    assert_eq!(tree.mid().low().e().name().await, Err(CallError::NoProc));
+    let pid = tree
+        .mid()
+        .low()
+        .restart_child(LevelsMidLowChild::E)
+        .await
+        .unwrap();
+    assert_eq!(take(&log), ["start e"]);
+    assert_eq!(tree.mid().low().e().pid(), Some(pid));
+    tree.terminate_child(LevelsChild::Mid).await.unwrap();
+    assert_eq!(
+        take(&log),
+        ["stop f", "stop e", "stop d", "stop c", "stop b"]
+    );
+    assert!(!tree.mid().is_alive());
+    assert_eq!(
+        tree.mid().which_children().await.unwrap_err(),
+        CallError::NoProc,
+        "a stopped supervisor answers NoProc, it does not hang"
+    );
+    tree.restart_child(LevelsChild::Mid).await.unwrap();
+    assert_eq!(tree.mid().c().name().await, Ok("c"));
+    assert_eq!(
+        LevelsMidLowChild::ALL
+            .iter()
+            .map(|c| c.id())
+            .collect::<Vec<_>>(),
+        ["d", "e", "f"]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stopped_tree_answers_noproc_through_every_accessor() {
+    let log = log();
+    let tree = Levels::start(log.clone()).await.unwrap();
+    let e = tree.mid().low().e().clone();
+    assert_eq!(tree.stop().await, ExitReason::Shutdown);
+    assert_eq!(e.name().await, Err(CallError::NoProc));
+    assert_eq!(e.current().unwrap_err(), FollowError::Gone);
+    assert_eq!(
+        tree.mid().low().count_children().await.unwrap_err(),
+        CallError::NoProc
+    );
+    assert!(matches!(e.crash(), Err(SendError::NoProc(_))));
 }
 
 #[tokio::test(start_paused = true)]
@@ -182,20 +259,45 @@ supervision_tree! {
 #[tokio::test(start_paused = true)]
 async fn start_parameters_reach_restarted_children() {
     let tree = Params::start("hello".to_string()).await.unwrap();
-    let inner = supervisor(&tree.which_children().await.unwrap()[0]);
+    let echo = tree.inner().echo();
     for _ in 0..3 {
-        let echo = inner.which_children().await.unwrap()[0]
-            .worker::<Echo>()
-            .unwrap();
         assert_eq!(echo.said().await.as_deref(), Ok("hello"));
-        echo.crash().unwrap();
-        echo.process().wait().await;
-        let _ = inner.count_children().await;
+        let incarnation = echo.current().unwrap();
+        incarnation.crash().unwrap();
+        incarnation.process().wait().await;
     }
-    let echo = inner.which_children().await.unwrap()[0]
-        .worker::<Echo>()
-        .unwrap();
     assert_eq!(echo.said().await.as_deref(), Ok("hello"));
+    // The whole inner supervisor restarted: the spec it is rebuilt from still has it.
+    tree.terminate_child(ParamsChild::Inner).await.unwrap();
+    tree.restart_child(ParamsChild::Inner).await.unwrap();
+    assert_eq!(echo.said().await.as_deref(), Ok("hello"));
+}
+
+supervision_tree! {
+    /// Restarts wait a second, so there is a time between incarnations.
+    pub Slow: one_for_one(backoff = 1s..1s) {
+        echo: Echo::child_spec("again".to_string()),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_call_made_during_a_restart_is_answered_by_the_next_incarnation() {
+    let tree = Slow::start().await.unwrap();
+    let echo = tree.echo();
+    let first = echo.current().unwrap();
+    first.crash().unwrap();
+    first.process().wait().await;
+    let _ = tree.count_children().await; // the restart is scheduled, a second away
+    assert_eq!(echo.current().unwrap_err(), FollowError::Restarting);
+    assert!(matches!(echo.crash(), Err(SendError::Restarting(_))));
+    // A call shorter than the wait ends with its timeout, not a hang...
+    let short = echo.said_timeout(Duration::from_millis(500)).await;
+    assert_eq!(short, Err(CallError::Timeout));
+    // ...and one that outlasts it is answered by the next incarnation.
+    let started = Instant::now();
+    assert_eq!(echo.said().await.as_deref(), Ok("again"));
+    assert!(started.elapsed() <= Duration::from_secs(1));
+    assert_ne!(echo.pid(), Some(first.pid()));
 }
 
 /// Refuses to start.

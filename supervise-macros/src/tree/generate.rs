@@ -43,9 +43,6 @@ impl Rt {
     fn dynamic_spec(&self) -> TokenStream {
         self.name("DynamicSupervisorSpec")
     }
-    fn handle(&self) -> TokenStream {
-        self.name("Handle")
-    }
     fn start_error(&self) -> TokenStream {
         self.name("SupervisorStartError")
     }
@@ -74,7 +71,7 @@ pub(crate) fn all(tree: &Tree) -> TokenStream {
     let rt = Rt(quote!(#krate::__private));
     let g = Gen { tree, rt };
     let ty = g.tree_type();
-    let reference = g.tree_ref();
+    let reference = g.ref_structs(&tree.root, &tree.name, &g.ref_name());
     let enums = g.id_enums(&tree.root, &tree.name);
     quote! {
         #ty
@@ -95,6 +92,21 @@ impl Gen<'_> {
             quote!(#name: #ty)
         });
         quote!(#(#params),*)
+    }
+
+    /// The parameters' names, each followed by a comma (for a call with more arguments).
+    fn args_then(&self) -> TokenStream {
+        let names = self.tree.params.iter().map(|p| &p.name);
+        quote!(#(#names,)*)
+    }
+
+    /// The parameters, each followed by a comma.
+    fn params_then(&self) -> TokenStream {
+        let params = self.tree.params.iter().map(|p| {
+            let (name, ty) = (&p.name, &p.ty);
+            quote!(#name: #ty,)
+        });
+        quote!(#(#params)*)
     }
 
     fn param_names(&self) -> TokenStream {
@@ -127,21 +139,35 @@ impl Gen<'_> {
             vis, name, docs, ..
         } = self.tree;
         let rt = &self.rt;
-        let (params, args) = (self.params(), self.param_names());
-        let (child_spec, sup, sup_spec, err, app) = (
+        let (params, args, then) = (self.params(), self.param_names(), self.args_then());
+        let (child_spec, sup, sup_spec, err, app, following, sup_ref) = (
             rt.child_spec(),
             rt.supervisor(),
             rt.supervisor_spec(),
             rt.start_error(),
             rt.application(),
+            rt.name("Following"),
+            rt.shape("SupervisorRef"),
         );
         let reference = self.ref_name();
-        let spec = self.supervisor_spec(&self.tree.root);
+        let build = self.build();
         let (shape_ty, shape) = (rt.shape("Shape"), self.tree_shape());
-        let start_doc =
-            format!("Starts the tree, not linked to the caller; returns its [`{reference}`].");
+        let start_doc = format!(
+            "Starts the tree, not linked to the caller; returns its [`{reference}`], whose accessors reach every named child."
+        );
         let link_doc =
             format!("Starts the tree linked to the calling process; returns its [`{reference}`].");
+        let following_doc = format!(
+            "The tree as a child of a supervisor written by hand, with the [`{reference}`] that reaches its children once that supervisor started it (and after its restarts)."
+        );
+        let app_doc = format!(
+            "Starts the tree as the application's root (see `Application::run`: ordered stop on SIGINT/SIGTERM, exit code non-zero when the root gave up), with its [`{reference}`]."
+        );
+        let (spec_var, root_var, tree_var) = (
+            Ident::new("__spec", Span::mixed_site()),
+            Ident::new("__root", Span::mixed_site()),
+            Ident::new("__tree", Span::mixed_site()),
+        );
         quote! {
             #(#docs)*
             #[derive(Clone, Copy, Debug)]
@@ -155,9 +181,9 @@ impl Gen<'_> {
                 #vis const SHAPE: #shape_ty = #shape;
 
                 /// The root supervisor's spec, every child in it.
-                #[allow(clippy::redundant_clone, clippy::too_many_arguments)]
+                #[allow(clippy::too_many_arguments)]
                 #vis fn spec(#params) -> #sup_spec {
-                    #spec
+                    Self::__build(#then ::core::option::Option::None).0
                 }
 
                 /// The tree as a child of another supervisor (or tree).
@@ -166,32 +192,163 @@ impl Gen<'_> {
                     #child_spec::supervisor(Self::spec(#args))
                 }
 
+                #[doc = #following_doc]
+                #[allow(clippy::too_many_arguments)]
+                #vis fn child_spec_following(#params) -> (#child_spec<#sup>, #reference) {
+                    let (#spec_var, #root_var, #tree_var) = Self::__build(#then ::core::option::Option::None);
+                    (#child_spec::supervisor(#spec_var).publish(&#root_var), #tree_var)
+                }
+
                 #[doc = #start_doc]
                 #[allow(clippy::too_many_arguments)]
                 #vis async fn start(#params) -> ::core::result::Result<#reference, #err> {
-                    #sup::start(Self::spec(#args)).await.map(|root| #reference { root })
+                    let (#spec_var, _, mut #tree_var) = Self::__build(#then ::core::option::Option::None);
+                    let #root_var = #sup::start(#spec_var).await?;
+                    #tree_var.__sup = #sup_ref::__new(#following::from(#root_var));
+                    ::core::result::Result::Ok(#tree_var)
                 }
 
                 #[doc = #link_doc]
                 #[allow(clippy::too_many_arguments)]
                 #vis async fn start_link(#params) -> ::core::result::Result<#reference, #err> {
-                    #sup::start_link(Self::spec(#args)).await.map(|root| #reference { root })
+                    let (#spec_var, _, mut #tree_var) = Self::__build(#then ::core::option::Option::None);
+                    let #root_var = #sup::start_link(#spec_var).await?;
+                    #tree_var.__sup = #sup_ref::__new(#following::from(#root_var));
+                    ::core::result::Result::Ok(#tree_var)
                 }
 
-                /// Starts the tree as the application's root: see `Application::run`.
+                #[doc = #app_doc]
                 #[allow(clippy::too_many_arguments)]
-                #vis async fn application(#params) -> ::core::result::Result<#app, #err> {
-                    #app::start(Self::spec(#args)).await
+                #vis async fn application(#params) -> ::core::result::Result<(#app, #reference), #err> {
+                    let (#spec_var, _, mut #tree_var) = Self::__build(#then ::core::option::Option::None);
+                    let #root_var = #app::start(#spec_var).await?;
+                    #tree_var.__sup = #sup_ref::__new(#following::from(#root_var.root().clone()));
+                    ::core::result::Result::Ok((#root_var, #tree_var))
                 }
+
+                #build
             }
         }
+    }
+
+    /// `__build(params, parent)`: the root's spec, the handle its own supervisor publishes
+    /// it into (within `parent`'s, when the tree is another tree's child), and the tree's
+    /// handle, whose followings the specs publish into.
+    fn build(&self) -> TokenStream {
+        let Tree { vis, .. } = self.tree;
+        let rt = &self.rt;
+        let params = self.params_then();
+        let (sup_spec, sup, following) =
+            (rt.supervisor_spec(), rt.supervisor(), rt.name("Following"));
+        let reference = self.ref_name();
+        let parent = Ident::new("__parent", Span::mixed_site());
+        let root = Ident::new("__f", Span::mixed_site());
+        let mut lets = Vec::new();
+        let (spec, tree) = self.build_sup(&self.tree.root, &root, &reference, "", &mut lets);
+        quote! {
+            #[doc(hidden)]
+            #[allow(clippy::too_many_arguments, clippy::redundant_clone, unused_variables)]
+            #vis fn __build(
+                #params
+                #parent: ::core::option::Option<&#following<#sup>>,
+            ) -> (#sup_spec, #following<#sup>, #reference) {
+                let #root: #following<#sup> = match #parent {
+                    ::core::option::Option::Some(p) => #following::within(p),
+                    ::core::option::Option::None => #following::new(),
+                };
+                #(#lets)*
+                (#spec, ::core::clone::Clone::clone(&#root), #tree)
+            }
+        }
+    }
+
+    /// A static supervisor's spec and handle expressions; the followings they use are
+    /// pushed on `lets` (made within `me`, the supervisor's own).
+    fn build_sup(
+        &self,
+        sup: &Sup,
+        me: &Ident,
+        ref_ty: &Ident,
+        prefix: &str,
+        lets: &mut Vec<TokenStream>,
+    ) -> (TokenStream, TokenStream) {
+        let rt = &self.rt;
+        let (following, sup_ref, dynamic_ref) = (
+            rt.name("Following"),
+            rt.shape("SupervisorRef"),
+            rt.shape("DynamicRef"),
+        );
+        let (child_spec, supervisor, dynamic) = (
+            rt.child_spec(),
+            rt.supervisor(),
+            rt.name("DynamicSupervisor"),
+        );
+        let mut children = Vec::new();
+        let mut fields = Vec::new();
+        for (i, child) in sup.children.iter().enumerate() {
+            let path = format!("{prefix}_{i}");
+            let var = Ident::new(&format!("__f{path}"), Span::mixed_site());
+            let name = &child.name;
+            let id = syn::ext::IdentExt::unraw(name).to_string();
+            let overrides = self.overrides(child);
+            let spec = match &child.kind {
+                Kind::Worker { ty: Some(ty), expr } => {
+                    let spec = self.worker_spec(Some(ty), expr);
+                    lets.push(quote!(let #var = #following::<#ty>::within(&#me);));
+                    fields.push(quote!(#name: ::core::convert::From::from(#var)));
+                    quote!(#spec.publish(&#var))
+                }
+                Kind::Worker { ty: None, expr } => self.worker_spec(None, expr),
+                Kind::Sup(inner) => {
+                    lets.push(quote!(let #var = #following::<#supervisor>::within(&#me);));
+                    let inner_ref = self.sup_ref_name(ref_ty, name);
+                    let (spec, reference) = self.build_sup(inner, &var, &inner_ref, &path, lets);
+                    fields.push(quote!(#name: #reference));
+                    quote!(#child_spec::supervisor(#spec).publish(&#var))
+                }
+                Kind::Dynamic(d) => {
+                    lets.push(quote!(let #var = #following::<#dynamic>::within(&#me);));
+                    fields.push(quote!(#name: #dynamic_ref::__new(#var)));
+                    let spec = self.dynamic_spec(d);
+                    quote!(#spec.publish(&#var))
+                }
+                Kind::Tree { path, args } => {
+                    let clones = self.clones();
+                    let (s, r) = (
+                        Ident::new(&format!("__s{}", var), Span::mixed_site()),
+                        Ident::new(&format!("__r{}", var), Span::mixed_site()),
+                    );
+                    lets.push(quote! {
+                        let (#s, #var, #r) = { #clones #path::__build(#(#args,)* ::core::option::Option::Some(&#me)) };
+                    });
+                    fields.push(quote!(#name: #r));
+                    quote!(#child_spec::supervisor(#s).publish(&#var))
+                }
+            };
+            children.push(quote!(.child(#spec.id(#id) #overrides)));
+        }
+        let spec = self.supervisor_spec(sup, &children);
+        let reference = quote! {
+            #ref_ty { __sup: #sup_ref::__new(::core::clone::Clone::clone(&#me)), #(#fields,)* }
+        };
+        (spec, reference)
+    }
+
+    /// The handle type of the nested supervisor `child` of the one whose handle is
+    /// `parent` (`AppRef` + `pipeline` = `AppPipelineRef`).
+    fn sup_ref_name(&self, parent: &Ident, child: &Ident) -> Ident {
+        let base = parent.to_string();
+        let base = base.strip_suffix("Ref").unwrap_or(&base);
+        let variant = names::variant(child).map_or_else(|| "Child".to_owned(), |v| v.to_string());
+        format_ident!("{}{}Ref", base.trim_start_matches("r#"), variant)
     }
 }
 
 /// Specs.
 impl Gen<'_> {
-    /// `SupervisorSpec::new(..).intensity(..)..child(..)..`.
-    fn supervisor_spec(&self, sup: &Sup) -> TokenStream {
+    /// `SupervisorSpec::new(..).intensity(..)..child(..)..`, `children` being the
+    /// `.child(..)` calls.
+    fn supervisor_spec(&self, sup: &Sup, children: &[TokenStream]) -> TokenStream {
         let rt = &self.rt;
         let sup_spec = rt.supervisor_spec();
         let strategy = strategy(rt, sup.strategy);
@@ -201,10 +358,6 @@ impl Gen<'_> {
             quote!(.auto_shutdown(#value))
         });
         let backoff = self.backoff(sup.flags.backoff.as_ref());
-        let children = sup.children.iter().map(|c| {
-            let spec = self.child(c);
-            quote!(.child(#spec))
-        });
         quote! {
             #sup_spec::new(#strategy) #intensity #auto #backoff #(#children)*
         }
@@ -224,26 +377,6 @@ impl Gen<'_> {
         let rt = &self.rt;
         let (ty, base, max) = (rt.name("Backoff"), rt.duration(base), rt.duration(max));
         Some(quote!(.backoff(#ty::exponential(#base, #max))))
-    }
-
-    /// One child's spec, its id and overrides applied.
-    fn child(&self, child: &Child) -> TokenStream {
-        let spec = match &child.kind {
-            Kind::Worker { ty, expr } => self.worker_spec(ty.as_ref(), expr),
-            Kind::Sup(sup) => {
-                let spec = self.supervisor_spec(sup);
-                let child_spec = self.rt.child_spec();
-                quote!(#child_spec::supervisor(#spec))
-            }
-            Kind::Dynamic(d) => self.dynamic_spec(d),
-            Kind::Tree { path, args } => {
-                let clones = self.clones();
-                quote!({ #clones #path::child_spec(#(#args),*) })
-            }
-        };
-        let id = syn::ext::IdentExt::unraw(&child.name).to_string();
-        let overrides = self.overrides(child);
-        quote!(#spec.id(#id) #overrides)
     }
 
     fn worker_spec(&self, ty: Option<&syn::Type>, expr: &Expr) -> TokenStream {
@@ -442,76 +575,116 @@ fn type_text(ty: Option<&syn::Type>) -> TokenStream {
     }
 }
 
-/// The running tree's handle and the id enums.
+/// The running tree's handles and the id enums.
 impl Gen<'_> {
-    fn tree_ref(&self) -> TokenStream {
+    /// One handle type per static supervisor (`AppRef`, `AppPipelineRef`): an accessor
+    /// per named child, and the supervisor's API (through `Deref` to `SupervisorRef`).
+    fn ref_structs(&self, sup: &Sup, path_name: &Ident, ref_ty: &Ident) -> TokenStream {
         let Tree { vis, name, .. } = self.tree;
         let rt = &self.rt;
-        let reference = self.ref_name();
-        let (handle, sup) = (rt.handle(), rt.supervisor());
-        let ids = id_enum_name(&[&self.tree.name]);
-        let api = self.supervisor_api(&ids);
-        let doc = format!(
-            "A running [`{name}`]: its root supervisor, with the children's ids typed as [`{ids}`]."
+        let (following, refof, sup_ref, dynamic_ref, any) = (
+            rt.name("Following"),
+            rt.name("RefOf"),
+            rt.shape("SupervisorRef"),
+            rt.shape("DynamicRef"),
+            rt.shape("AnyWorker"),
         );
+        let ids = id_enum_name(&[path_name]);
+        let mut fields = Vec::new();
+        let mut accessors = Vec::new();
+        let mut nested = Vec::new();
+        for child in &sup.children {
+            let child_name = &child.name;
+            let id = syn::ext::IdentExt::unraw(child_name).to_string();
+            let (ty, what) = match &child.kind {
+                Kind::Worker { ty: Some(ty), .. } => (
+                    quote!(#refof<#ty, #following<#ty>>),
+                    format!(
+                        "the worker `{id}` (`{}`), following its restarts: calls made while it restarts wait for the next incarnation within their timeout",
+                        quote!(#ty).to_string().replace(' ', "")
+                    ),
+                ),
+                Kind::Worker { ty: None, .. } => continue,
+                Kind::Sup(inner) => {
+                    let inner_ref = self.sup_ref_name(ref_ty, child_name);
+                    let inner_path = names::variant(child_name)
+                        .and_then(|v| names::suffixed(path_name, &v.to_string()))
+                        .unwrap_or_else(|| format_ident!("Child"));
+                    nested.push(self.ref_structs(inner, &inner_path, &inner_ref));
+                    (
+                        quote!(#inner_ref),
+                        format!("the supervisor `{id}`: its children's accessors and its API"),
+                    )
+                }
+                Kind::Dynamic(d) => match &d.worker {
+                    Some(w) => (
+                        quote!(#dynamic_ref<#w>),
+                        format!(
+                            "the dynamic supervisor `{id}`, which starts `{}` workers",
+                            quote!(#w).to_string().replace(' ', "")
+                        ),
+                    ),
+                    None => (
+                        quote!(#dynamic_ref<#any>),
+                        format!("the dynamic supervisor `{id}`, open to any worker"),
+                    ),
+                },
+                Kind::Tree { path, .. } => {
+                    let mut path = path.clone();
+                    let Some(last) = path.segments.last_mut() else {
+                        continue;
+                    };
+                    let Some(r) = names::suffixed(&last.ident, "Ref") else {
+                        continue;
+                    };
+                    let tree = last.ident.to_string();
+                    last.ident = r;
+                    (
+                        quote!(#path),
+                        format!("the tree `{id}` (`{tree}`): its accessors and its root's API"),
+                    )
+                }
+            };
+            let line = format!(" The child `{id}`: {what}.");
+            let docs = &child.docs;
+            fields.push(quote!(#child_name: #ty));
+            accessors.push(quote! {
+                #(#docs)*
+                #[doc = #line]
+                #vis fn #child_name(&self) -> &#ty {
+                    &self.#child_name
+                }
+            });
+        }
+        let doc = if *ref_ty == self.ref_name() {
+            format!(
+                "A running [`{name}`]: an accessor per named child, and (through `Deref`) the root supervisor's API, ids typed as [`{ids}`]."
+            )
+        } else {
+            format!(
+                "A supervisor of a running [`{name}`]: an accessor per named child, and (through `Deref`) its API, ids typed as [`{ids}`]."
+            )
+        };
         quote! {
             #[doc = #doc]
             #[derive(Clone, Debug)]
-            #vis struct #reference {
-                root: #handle<#sup>,
+            #vis struct #ref_ty {
+                __sup: #sup_ref<#ids>,
+                #(#fields,)*
             }
 
-            impl #reference {
-                /// The root supervisor's handle.
-                #vis fn handle(&self) -> &#handle<#sup> {
-                    &self.root
+            impl #ref_ty {
+                #(#accessors)*
+            }
+
+            impl ::core::ops::Deref for #ref_ty {
+                type Target = #sup_ref<#ids>;
+                fn deref(&self) -> &#sup_ref<#ids> {
+                    &self.__sup
                 }
-
-                #api
-            }
-        }
-    }
-
-    /// `which_children`, `count_children`, `terminate_child`, `restart_child` and `stop`
-    /// over `self.root`, ids typed as `ids`.
-    fn supervisor_api(&self, ids: &Ident) -> TokenStream {
-        let Tree { vis, .. } = self.tree;
-        let rt = &self.rt;
-        let (info, count, call_err, child_err, reason, pid) = (
-            rt.name("ChildInfo"),
-            rt.name("ChildCount"),
-            rt.name("CallError"),
-            rt.name("ChildError"),
-            rt.name("ExitReason"),
-            rt.name("Pid"),
-        );
-        let result = quote!(::core::result::Result);
-        quote! {
-            /// The children in start order (OTP's `which_children`).
-            #vis async fn which_children(&self) -> #result<::std::vec::Vec<#info>, #call_err> {
-                self.root.which_children().await
             }
 
-            /// Counts of children (OTP's `count_children`).
-            #vis async fn count_children(&self) -> #result<#count, #call_err> {
-                self.root.count_children().await
-            }
-
-            /// Stops a child, keeping its spec (OTP's `terminate_child`).
-            #vis async fn terminate_child(&self, child: #ids) -> #result<(), #child_err> {
-                self.root.terminate_child(child.id()).await
-            }
-
-            /// Starts a stopped child again (OTP's `restart_child`).
-            #vis async fn restart_child(&self, child: #ids) -> #result<#pid, #child_err> {
-                self.root.restart_child(child.id()).await
-            }
-
-            /// Stops the tree (children in reverse start order, level by level) and returns
-            /// the root's exit reason (`NoProc` if it had already exited).
-            #vis async fn stop(&self) -> #reason {
-                self.root.stop(#reason::Shutdown).await.unwrap_or(#reason::NoProc)
-            }
+            #(#nested)*
         }
     }
 
@@ -520,6 +693,7 @@ impl Gen<'_> {
     fn id_enums(&self, sup: &Sup, path_name: &Ident) -> TokenStream {
         let vis = &self.tree.vis;
         let enum_name = id_enum_name(&[path_name]);
+        let child_ids = self.rt.shape("ChildIds");
         let variants: Vec<Ident> = sup
             .children
             .iter()
@@ -566,6 +740,12 @@ impl Gen<'_> {
                     match self {
                         #(#enum_name::#variants => #ids,)*
                     }
+                }
+            }
+
+            impl #child_ids for #enum_name {
+                fn id(self) -> &'static str {
+                    #enum_name::id(self)
                 }
             }
 

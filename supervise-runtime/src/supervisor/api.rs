@@ -9,6 +9,7 @@ use super::{DynamicSupervisor, Supervisor};
 use crate::Pid;
 use crate::RefOf;
 use crate::process::ProcessRef;
+use crate::tree::{ChildIds, DynamicRef, Starts, SupervisorRef};
 use crate::worker::{CallError, Following, Handle, StartOptions, Worker, start_with};
 
 // Supervisor calls wait as OTP's do (`infinity`, no timer armed): a stop can legitimately
@@ -400,5 +401,219 @@ impl Handle<DynamicSupervisor> {
     /// ```
     pub async fn count_children(&self) -> Result<ChildCount, CallError> {
         self.request(DynReq::Count).await
+    }
+}
+
+/// A supervisor request through a following handle: waits through the supervisor's
+/// restart, `NoProc` once it is gone for good.
+async fn follow_request<T: Send + 'static>(
+    sup: &Following<Supervisor>,
+    make: impl FnOnce(crate::ReplyTo<T>) -> Request,
+) -> Result<T, CallError> {
+    sup.call_infinity(|r| SupervisorRequest(make(r))).await
+}
+
+async fn follow_dyn_request<T: Send + 'static>(
+    sup: &Following<DynamicSupervisor>,
+    make: impl FnOnce(crate::ReplyTo<T>) -> DynReq,
+) -> Result<T, CallError> {
+    sup.call_infinity(|r| DynamicRequest(make(r))).await
+}
+
+impl<I: ChildIds> SupervisorRef<I> {
+    /// The children in start order (OTP's `which_children`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{supervision_tree, worker};
+    /// pub struct Db;
+    /// #[worker] impl Db { fn init() -> Self { Db } }
+    /// supervision_tree! { pub App: one_for_one { db: Db::child_spec(), jobs: dynamic } }
+    /// let app = App::start().await.unwrap();
+    /// let ids: Vec<_> = app.which_children().await.unwrap().into_iter().map(|c| c.id).collect();
+    /// assert_eq!(ids, [Some("db".into()), Some("jobs".into())]);
+    /// # }
+    /// ```
+    pub async fn which_children(&self) -> Result<Vec<ChildInfo>, CallError> {
+        follow_request(&self.sup, Request::Which).await
+    }
+
+    /// Counts of children (OTP's `count_children`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{supervision_tree, worker};
+    /// pub struct Db;
+    /// #[worker] impl Db { fn init() -> Self { Db } }
+    /// supervision_tree! { pub App: one_for_one { db: Db::child_spec(), jobs: dynamic } }
+    /// let app = App::start().await.unwrap();
+    /// let count = app.count_children().await.unwrap();
+    /// assert_eq!((count.workers, count.supervisors), (1, 1));
+    /// # }
+    /// ```
+    pub async fn count_children(&self) -> Result<ChildCount, CallError> {
+        follow_request(&self.sup, Request::Count).await
+    }
+
+    /// Stops a child, keeping its spec (OTP's `terminate_child`); its accessor reports
+    /// it stopped (`FollowError::Stopped`, calls `NoProc`) until `restart_child`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{supervision_tree, worker, FollowError};
+    /// pub struct Db;
+    /// #[worker] impl Db { fn init() -> Self { Db } }
+    /// supervision_tree! { pub App: one_for_one { db: Db::child_spec() } }
+    /// let app = App::start().await.unwrap();
+    /// app.terminate_child(AppChild::Db).await.unwrap();
+    /// assert_eq!(app.db().current().unwrap_err(), FollowError::Stopped);
+    /// # }
+    /// ```
+    pub async fn terminate_child(&self, child: I) -> Result<(), ChildError> {
+        follow_request(&self.sup, |r| Request::Terminate(child.id().into(), r)).await?
+    }
+
+    /// Starts a stopped child again (OTP's `restart_child`) and returns its new pid.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{supervision_tree, worker, ChildError};
+    /// pub struct Db;
+    /// #[worker] impl Db { fn init() -> Self { Db } }
+    /// supervision_tree! { pub App: one_for_one { db: Db::child_spec() } }
+    /// let app = App::start().await.unwrap();
+    /// assert_eq!(app.restart_child(AppChild::Db).await, Err(ChildError::Running));
+    /// # }
+    /// ```
+    pub async fn restart_child(&self, child: I) -> Result<Pid, ChildError> {
+        follow_request(&self.sup, |r| Request::Restart(child.id().into(), r)).await?
+    }
+
+    /// Stops this supervisor (its children in reverse start order, level by level) and
+    /// returns its exit reason, `NoProc` if none ran. A nested supervisor is then
+    /// restarted by its parent as its restart type says, as OTP does after
+    /// `GenServer.stop`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{supervision_tree, ExitReason};
+    /// supervision_tree! { pub Empty: one_for_one { jobs: dynamic } }
+    /// let tree = Empty::start().await.unwrap();
+    /// assert_eq!(tree.stop().await, ExitReason::Shutdown);
+    /// assert_eq!(tree.stop().await, ExitReason::NoProc);
+    /// # }
+    /// ```
+    pub async fn stop(&self) -> crate::ExitReason {
+        self.sup
+            .stop(crate::ExitReason::Shutdown)
+            .await
+            .unwrap_or(crate::ExitReason::NoProc)
+    }
+}
+
+impl<W> DynamicRef<W> {
+    /// Starts a child (OTP's `start_child`) and returns its typed handle once its `init`
+    /// ran; only the worker this supervisor was declared with (any, if declared without
+    /// one) is accepted, at compile time.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{supervision_tree, worker};
+    /// pub struct Job(u32);
+    /// #[worker]
+    /// impl Job {
+    ///     fn init(n: u32) -> Self { Job(n) }
+    ///     #[call] fn n(&self) -> u32 { self.0 }
+    /// }
+    /// supervision_tree! { pub App: one_for_one { jobs: dynamic<Job> } }
+    /// let app = App::start().await.unwrap();
+    /// let job = app.jobs().start_child(Job::child_spec(3)).await.unwrap();
+    /// assert_eq!(job.n().await, Ok(3));
+    /// # }
+    /// ```
+    pub async fn start_child<V: Worker>(&self, spec: ChildSpec<V>) -> Result<RefOf<V>, ChildError>
+    where
+        W: Starts<V>,
+    {
+        let p = follow_dyn_request(&self.sup, |r| DynReq::StartChild(spec.inner, r)).await??;
+        Ok(typed::<V>(p))
+    }
+
+    /// [`start_child`](Self::start_child), returning the handle that follows the child
+    /// across its restarts (see [`Handle::start_child_following`]).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{supervision_tree, worker, AsProcess, ExitReason};
+    /// pub struct Job(u32);
+    /// #[worker]
+    /// impl Job {
+    ///     fn init(n: u32) -> Self { Job(n) }
+    ///     #[call] fn n(&self) -> u32 { self.0 }
+    /// }
+    /// supervision_tree! { pub App: one_for_one { jobs: dynamic<Job> } }
+    /// let app = App::start().await.unwrap();
+    /// let job = app.jobs().start_child_following(Job::child_spec(3)).await.unwrap();
+    /// let first = job.current().unwrap();
+    /// first.process().exit(ExitReason::error("crash"));
+    /// assert_eq!(job.n().await, Ok(3), "answered by the next incarnation");
+    /// # }
+    /// ```
+    pub async fn start_child_following<V: Worker>(
+        &self,
+        spec: ChildSpec<V>,
+    ) -> Result<RefOf<V, Following<V>>, ChildError>
+    where
+        W: Starts<V>,
+    {
+        let following = Following::new();
+        self.start_child(spec.publish(&following)).await?;
+        Ok(following.into())
+    }
+
+    /// Stops the child with this pid: `Ok`, then `NotFound`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{supervision_tree, worker, ChildError};
+    /// pub struct Job;
+    /// #[worker] impl Job { fn init() -> Self { Job } }
+    /// supervision_tree! { pub App: one_for_one { jobs: dynamic<Job> } }
+    /// let app = App::start().await.unwrap();
+    /// let job = app.jobs().start_child(Job::child_spec()).await.unwrap();
+    /// assert_eq!(app.jobs().terminate_child(job.pid()).await, Ok(()));
+    /// assert_eq!(app.jobs().terminate_child(job.pid()).await, Err(ChildError::NotFound));
+    /// # }
+    /// ```
+    pub async fn terminate_child(&self, pid: Pid) -> Result<(), ChildError> {
+        follow_dyn_request(&self.sup, |r| DynReq::Terminate(pid, r)).await?
+    }
+
+    /// The children, in start order (ids `undefined`, as in OTP).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::supervision_tree;
+    /// supervision_tree! { pub App: one_for_one { jobs: dynamic } }
+    /// let app = App::start().await.unwrap();
+    /// assert!(app.jobs().which_children().await.unwrap().is_empty());
+    /// # }
+    /// ```
+    pub async fn which_children(&self) -> Result<Vec<ChildInfo>, CallError> {
+        follow_dyn_request(&self.sup, DynReq::Which).await
+    }
+
+    /// Counts of children: active, specs, supervisors, workers.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::supervision_tree;
+    /// supervision_tree! { pub App: one_for_one { jobs: dynamic } }
+    /// let app = App::start().await.unwrap();
+    /// assert_eq!(app.jobs().count_children().await.unwrap().specs, 0);
+    /// # }
+    /// ```
+    pub async fn count_children(&self) -> Result<ChildCount, CallError> {
+        follow_dyn_request(&self.sup, DynReq::Count).await
     }
 }

@@ -23,6 +23,9 @@
 //! ");
 //! ```
 
+mod refs;
+pub use refs::{AnyWorker, ChildIds, DynamicRef, Starts, SupervisorRef};
+
 use std::fmt;
 use std::time::Duration;
 
