@@ -63,10 +63,18 @@
 //!     redis: Redis
 //! ");
 //! let app = App::start("redis://localhost".into(), "/tmp/in".into()).await.unwrap();
-//! assert_eq!(app.count_children().await.unwrap().active, 5);
+//! // Every named child has an accessor, at every depth, with its worker's methods.
+//! assert_eq!(app.redis().url().await.unwrap(), "redis://localhost");
+//! assert_eq!(app.other().redis().url().await.unwrap(), "redis://localhost");
+//! let job = app.jobs().start_child(Job::child_spec(7)).await.unwrap(); // a JobRef
+//! assert_eq!(app.pipeline().count_children().await.unwrap().workers, 2);
+//! // The supervisors' API takes the children's ids as enums.
 //! app.terminate_child(AppChild::Redis).await.unwrap();
 //! app.restart_child(AppChild::Redis).await.unwrap();
+//! assert_eq!(app.redis().url().await.unwrap(), "redis://localhost", "the accessor follows");
+//! app.pipeline().terminate_child(AppPipelineChild::Writer).await.unwrap();
 //! app.stop().await;
+//! # let _ = job;
 //! # }
 //! ```
 //!
@@ -132,7 +140,16 @@
 //! - **A child's name** is snake_case and becomes its id, an accessor and an id enum
 //!   variant, so it cannot be one of the supervisor handle's own methods
 //!   (`which_children`, `count_children`, `terminate_child`, `restart_child`,
-//!   `delete_child`, `start_child`, `stop`, `pid`, `handle`, `process`, `shape`).
+//!   `delete_child`, `start_child`, `start_child_following`, `stop`, `pid`, `is_alive`,
+//!   `current`, `following`, `handle`, `process`, `shape`, `clone`, `deref`, `fmt`).
+//! - **Accessors follow.** A worker's accessor is its following handle (see the crate's
+//!   "Handles"): the tree creates it before anything starts and each child's spec
+//!   publishes every incarnation into it, so it survives the child's restarts and those of
+//!   every supervisor above it (a nested supervisor is rebuilt from the same spec).
+//!   During a restart, calls wait for the next incarnation within their own timeout and
+//!   sends hand the message back as `SendError::Restarting`; once the tree is stopped,
+//!   or a level gave up for good, everything is `NoProc`. A child whose type cannot be
+//!   read off its expression has no accessor: write its type (`cache: Cache = ..`).
 //! - **`#![crate = path]`** names the runtime when it is not `::supervise_runtime`.
 //!
 //! ## What is generated
@@ -145,12 +162,28 @@
 //!   - `App::spec(params) -> SupervisorSpec` and `App::child_spec(params) ->
 //!     ChildSpec<Supervisor>` (a tree is a child of any supervisor; another tree nests it
 //!     with `name: tree App(args)`);
+//!   - `App::child_spec_following(params) -> (ChildSpec<Supervisor>, AppRef)`: the tree
+//!     under a supervisor you write, with the handle that reaches it once started;
 //!   - `App::start(params)` and `App::start_link(params)`, returning an `AppRef`;
-//!   - `App::application(params)`, the tree as an [`Application`](crate::Application)'s
-//!     root: `App::application(..).await?.run().await.exit_code()` stops it in order on
-//!     SIGINT/SIGTERM and exits non-zero when the root gave up.
-//! - `pub struct AppRef`, the running tree: `which_children`, `count_children`,
-//!   `terminate_child(AppChild)`, `restart_child(AppChild)`, `stop()` and `handle()`.
+//!   - `App::application(params) -> (Application, AppRef)`, the tree as an
+//!     [`Application`](crate::Application)'s root: `app.run().await.exit_code()` stops it
+//!     in order on SIGINT/SIGTERM and exits non-zero when the root gave up.
+//! - `pub struct AppRef`, the running tree, with an accessor per named child:
+//!   - a worker: `app.redis() -> &RedisRef<Following<Redis>>` (its generated methods,
+//!     following its restarts);
+//!   - a nested supervisor: `app.pipeline() -> &AppPipelineRef`, the same kind of handle
+//!     one level down (`app.pipeline().reader()`);
+//!   - a dynamic supervisor: `app.jobs() -> &`[`tree::DynamicRef<Job>`](crate::tree::DynamicRef),
+//!     whose `start_child` takes a `ChildSpec<Job>` only (any worker when declared
+//!     `dynamic`) and returns the child's typed handle (`start_child_following` for one
+//!     that follows the child's restarts), plus `terminate_child(pid)`, `which_children`
+//!     and `count_children`;
+//!   - another tree: `app.other() -> &CacheRef`;
+//!
+//!   and, through `Deref` to [`tree::SupervisorRef<AppChild>`](crate::tree::SupervisorRef),
+//!   its supervisor's API: `which_children`, `count_children`,
+//!   `terminate_child(AppChild)`, `restart_child(AppChild)`, `stop()`, `pid()`,
+//!   `current()`. Every level's handle follows its supervisor across restarts.
 //! - One id enum per static supervisor, named after its path: `AppChild { Redis, Jobs,
 //!   .. }`, `AppPipelineChild { Reader, Writer }`, with `id()`, `ALL` and `Display`;
 //!   a child's doc comments become its variant's.
@@ -183,6 +216,7 @@
 //! | `stop: ..` | a child cannot be named `stop`: each child's name becomes an accessor of its supervisor's handle |
 //! | `config: Config { .. }` | `Config` is not a worker's child spec (on the expression) |
 //! | `db: Cache = Db::child_spec()` | expected `ChildSpec<Cache>`, found `ChildSpec<Db>` |
+//! | `app.jobs().start_child(Report::child_spec())` for `dynamic<Job>` | expected `ChildSpec<Job>`, found `ChildSpec<Report>` (on the argument) |
 //! | a start parameter that is not `Clone` | `Config` is not `Clone`, so it cannot be a worker's start argument |
 //!
 //! Each rule has a compile-fail case under `tests/ui/supervision_tree/fail/`.

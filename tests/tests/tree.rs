@@ -336,3 +336,116 @@ async fn a_failed_start_names_the_child_by_its_path() {
     );
     assert!(text.contains("no disk"), "{text}");
 }
+
+supervision_tree! {
+    /// Two echoes, one tree: a tree used as another tree's child.
+    pub Pair(word: String): one_for_one {
+        left: Echo::child_spec(word.clone()),
+        right: Echo::child_spec(word),
+    }
+}
+
+supervision_tree! {
+    /// The inner tree goes down with its sibling (one_for_all), and comes back.
+    pub Outer: one_for_all(max_restarts = 10, within = 5s) {
+        pair: tree Pair("inner".to_string()),
+        trigger: Echo::child_spec("trigger".to_string()),
+        jobs: dynamic<Echo>,
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn accessors_follow_a_tree_within_a_tree_and_a_dynamic_supervisor_through_restarts() {
+    let outer = Outer::start().await.unwrap();
+    let right = outer.pair().right().clone();
+    let (pair_first, jobs_first) = (outer.pair().pid().unwrap(), outer.jobs().pid().unwrap());
+    assert_eq!(right.said().await.as_deref(), Ok("inner"));
+    let job = outer
+        .jobs()
+        .start_child(Echo::child_spec("job".to_string()))
+        .await
+        .unwrap();
+    assert_eq!(job.said().await.as_deref(), Ok("job"));
+
+    let trigger = outer.trigger().current().unwrap();
+    trigger.crash().unwrap();
+    trigger.process().wait().await;
+    let _ = outer.count_children().await;
+
+    assert_ne!(
+        outer.pair().pid().unwrap(),
+        pair_first,
+        "the inner tree restarted"
+    );
+    assert_ne!(
+        outer.jobs().pid().unwrap(),
+        jobs_first,
+        "so did the dynamic supervisor"
+    );
+    assert_eq!(
+        right.said().await.as_deref(),
+        Ok("inner"),
+        "reached in the new inner tree"
+    );
+    assert_eq!(
+        job.said().await,
+        Err(CallError::NoProc),
+        "a dynamic child goes with its supervisor"
+    );
+    assert_eq!(outer.jobs().count_children().await.unwrap().active, 0);
+    let again = outer
+        .jobs()
+        .start_child(Echo::child_spec("again".to_string()))
+        .await
+        .unwrap();
+    assert_eq!(again.said().await.as_deref(), Ok("again"));
+    assert_eq!(
+        outer.pair().which_children().await.unwrap().len(),
+        2,
+        "the inner tree's API follows too"
+    );
+}
+
+supervision_tree! {
+    /// One restart allowed per level.
+    pub Fragile: one_for_one(max_restarts = 1, within = 5s) {
+        inner: one_for_one(max_restarts = 1, within = 5s) {
+            echo: Echo::child_spec("fragile".to_string()),
+        },
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn intensity_escalates_level_by_level_until_the_root_gives_up() {
+    let tree = Fragile::start().await.unwrap();
+    let root = tree.current().unwrap();
+    let echo = tree.inner().echo();
+    let mut inners = vec![tree.inner().pid().unwrap()];
+    for crash in 1..=4 {
+        let incarnation = echo.current().unwrap();
+        incarnation.crash().unwrap();
+        incarnation.process().wait().await;
+        let answer = echo.said().await;
+        if crash < 4 {
+            assert_eq!(answer.as_deref(), Ok("fragile"), "crash {crash}: restarted");
+            inners.push(tree.inner().pid().unwrap());
+        } else {
+            assert_eq!(
+                answer,
+                Err(CallError::NoProc),
+                "crash {crash}: gone for good"
+            );
+        }
+    }
+    // Crash 2 exceeded the inner supervisor's intensity: the root restarted it. Crash 4
+    // exceeded it again, and then the root's own.
+    assert_eq!(inners[0], inners[1]);
+    assert_ne!(inners[1], inners[2]);
+    assert_eq!(inners[2], inners[3]);
+    assert_eq!(root.process().wait().await, ExitReason::Shutdown);
+    assert!(!tree.is_alive());
+    assert_eq!(
+        tree.inner().count_children().await.unwrap_err(),
+        CallError::NoProc
+    );
+}

@@ -17,11 +17,18 @@ pub(crate) const HANDLE_METHODS: &[&str] = &[
     "restart_child",
     "delete_child",
     "start_child",
+    "start_child_following",
     "stop",
     "pid",
+    "is_alive",
+    "current",
+    "following",
     "handle",
     "process",
     "shape",
+    "clone",
+    "deref",
+    "fmt",
 ];
 
 /// Runs every rule.

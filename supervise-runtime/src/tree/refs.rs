@@ -180,7 +180,7 @@ pub enum AnyWorker {}
 /// #[worker] impl Other { fn init() -> Self { Other } }
 /// supervision_tree! { pub App: one_for_one { jobs: dynamic<Job> } }
 /// let app = App::start().await.unwrap();
-/// app.jobs().start_child(Other::child_spec()).await; // error: `jobs` starts `Job` workers
+/// app.jobs().start_child(Other::child_spec()).await; // error: expected `ChildSpec<Job>`
 /// # }
 /// ```
 #[diagnostic::on_unimplemented(

@@ -38,8 +38,13 @@ supervision_tree! {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let app = Forms::application(16).await.unwrap();
+    let (app, forms) = Forms::application(16).await.unwrap();
     assert_eq!(app.root().count_children().await.unwrap().active, 5);
+    assert_eq!(forms.pid(), Some(app.root().pid()));
+    let _: &FormsRef = &forms;
+    let _: &supervise_runtime::tree::DynamicRef<Job> = forms.pool();
+    let _: &supervise_runtime::tree::DynamicRef = forms.open();
+    let _: &FormsEndedRef = forms.ended();
     let exit = app.run_until(tokio::time::sleep(Duration::from_millis(1))).await;
     assert_eq!(exit.code(), 0);
     assert_eq!(FormsChild::Inferred.id(), "inferred");

@@ -29,6 +29,10 @@ async fn main() {
     let app = App::start("db://primary".into(), "db://replica".into()).await.unwrap();
     let count = app.count_children().await.unwrap();
     assert_eq!((count.active, count.supervisors), (2, 2));
+    let replica: &PoolRef = app.replica();
+    assert_eq!(replica.second().url().await.unwrap(), "db://replica");
+    assert_eq!(app.primary().first().url().await.unwrap(), "db://primary");
+    replica.terminate_child(PoolChild::First).await.unwrap();
     assert!(App::SHAPE.to_string().contains("replica: [transient] Pool: one_for_all"));
     app.stop().await;
 }
