@@ -7,13 +7,15 @@
 //! 2. Started under a `DynamicSupervisor`, the crash is logged as a report (reason, where it
 //!    panicked, the last message, the state) with the supervisor's report, a replacement
 //!    with a new pid takes its place, and the caller lives on with the same pid. After a
-//!    normal `shutdown` it is replaced again: a permanent child is always restarted.
+//!    normal `shutdown` it is replaced again: a permanent child is always restarted. A
+//!    transient child that stops normally is not.
 //!
 //! Run with `cargo run --example dynamic_supervision`.
 
 use supervise_runtime::supervisor::Children;
+use supervise_runtime::tree::DynamicRef;
 use supervise_runtime::{
-    Addr, AsProcess, DynamicSupervisor, Flow, Handle, Inbox, Received, supervision_tree, worker,
+    Addr, AsProcess, Flow, Inbox, Received, Restart, supervision_tree, worker,
 };
 
 /// What the worker sends back to `reply_to`.
@@ -103,10 +105,9 @@ async fn under_a_dynamic_supervisor() {
     println!("a new shell: {caller}");
     let app = App::start().await.expect("the application starts");
     println!("{}", App::SHAPE);
-    let sup = app.which_children().await.expect("the root answers")[0]
-        .worker::<DynamicSupervisor>()
-        .expect("the application's DynamicSupervisor runs");
-    println!("App::start: the DynamicSupervisor is {}", sup.pid());
+    let sup = app.workers();
+    let sup_pid = sup.pid().expect("the application's DynamicSupervisor runs");
+    println!("App::start: the DynamicSupervisor is {sup_pid}");
 
     let child = sup
         .start_child(Worker::child_spec(shell.addr(), "redis"))
@@ -116,7 +117,7 @@ async fn under_a_dynamic_supervisor() {
         child.as_ref().map(|c| c.pid())
     );
     let worker = child.expect("the child starts");
-    println!("which_children: {}", which_children(&sup).await);
+    println!("which_children: {}", which_children(sup).await);
     let count = sup.count_children().await.expect("the supervisor answers");
     println!("count_children: {count}");
     worker.store("key", "value").expect("the worker is alive");
@@ -125,7 +126,7 @@ async fn under_a_dynamic_supervisor() {
     worker.raise("heck").expect("the worker is alive");
     // Its exit reached the supervisor, which restarted it, before `wait` returns.
     worker.process().wait().await;
-    println!("which_children after crash: {}", which_children(&sup).await);
+    println!("which_children after crash: {}", which_children(sup).await);
     println!(
         "caller alive? {} (pid {} before, {} after)",
         shell.is_alive(),
@@ -133,13 +134,29 @@ async fn under_a_dynamic_supervisor() {
         shell.pid()
     );
 
-    let worker = current_child(&sup).await;
+    let worker = current_child(sup).await;
     worker.shutdown().expect("the worker is alive");
     println!("received after shutdown: {}", received(&mut shell).await);
     worker.process().wait().await;
     println!(
         "which_children after shutdown: {}: a permanent child is restarted even after a normal exit",
-        which_children(&sup).await
+        which_children(sup).await
+    );
+
+    let transient = sup
+        .start_child(Worker::child_spec(shell.addr(), "redis").restart(Restart::Transient))
+        .await
+        .expect("the transient child starts");
+    println!(
+        "start_child(Worker::child_spec(shell, \"redis\").restart(Restart::Transient)): {}",
+        transient.pid()
+    );
+    transient.shutdown().expect("the worker is alive");
+    println!("received after shutdown: {}", received(&mut shell).await);
+    transient.process().wait().await;
+    println!(
+        "which_children after the transient child's shutdown: {}: a transient child that stops normally is not restarted",
+        which_children(sup).await
     );
 }
 
@@ -152,13 +169,13 @@ async fn received(shell: &mut Inbox<Reply>) -> String {
 }
 
 /// `which_children`, printed as OTP prints it.
-async fn which_children(sup: &Handle<DynamicSupervisor>) -> String {
+async fn which_children(sup: &DynamicRef<Worker>) -> String {
     let children = sup.which_children().await.expect("the supervisor answers");
     Children(&children).to_string()
 }
 
 /// The supervisor's only child, reached through `which_children`.
-async fn current_child(sup: &Handle<DynamicSupervisor>) -> WorkerRef {
+async fn current_child(sup: &DynamicRef<Worker>) -> WorkerRef {
     let children = sup.which_children().await.expect("the supervisor answers");
     children
         .first()

@@ -43,8 +43,7 @@ use std::time::{Duration, Instant};
 use redis::AsyncCommands;
 use redis::aio::MultiplexedConnection;
 use supervise_runtime::{
-    CallError, Context, DynamicSupervisor, Following, Handle, ReplyTo, Supervisor,
-    supervision_tree, worker,
+    CallError, ChildError, Context, Following, ReplyTo, supervision_tree, worker,
 };
 
 /// Where the server is when `REDIS_URL` is not set.

@@ -5,9 +5,10 @@
 
 use std::any::type_name;
 
+use supervise_runtime::tree::DynamicRef;
 use supervise_runtime::{
-    AsProcess, ChildCount, ChildInfo, ChildPid, ChildType, DynamicSupervisor, ExitReason, Handle,
-    Inbox, Pid, Received,
+    AsProcess, ChildCount, ChildInfo, ChildPid, ChildType, ExitReason, Inbox, Pid, Received,
+    Restart,
 };
 use tests::seed::{self, Reply, Worker, WorkerRef};
 use tests::{Captured, capture};
@@ -36,7 +37,7 @@ fn assert_crash_report(report: &Captured, pid: Pid, reply_to: Pid) {
 }
 
 /// The one child of `sup`: its `which_children` line, checked, and its pid.
-async fn only_child(sup: &Handle<DynamicSupervisor>) -> (Pid, ChildInfo) {
+async fn only_child(sup: &DynamicRef<Worker>) -> (Pid, ChildInfo) {
     let mut children = sup.which_children().await.unwrap();
     assert_eq!(children.len(), 1, "{children:?}");
     let child = children.remove(0);
@@ -85,16 +86,14 @@ async fn under_a_dynamic_supervisor_the_crash_is_reported_and_the_caller_lives_o
     let caller = shell.pid();
     // The application's tree; its DynamicSupervisor is the first child.
     let app = seed::App::start().await.unwrap();
-    let sup = app.which_children().await.unwrap()[0]
-        .worker::<DynamicSupervisor>()
-        .unwrap();
+    let sup = app.workers();
 
     // start_child -> ok(pid); which_children; count_children
     let worker: WorkerRef = sup
         .start_child(Worker::child_spec(shell.addr(), "redis"))
         .await
         .unwrap();
-    let (first, info) = only_child(&sup).await;
+    let (first, info) = only_child(sup).await;
     assert_eq!(first, worker.pid());
     assert_eq!(info.process.map(|p| p.pid()), Some(first));
     assert_eq!(sup.count_children().await.unwrap(), one_worker());
@@ -113,7 +112,7 @@ async fn under_a_dynamic_supervisor_the_crash_is_reported_and_the_caller_lives_o
     let sup_reports = reports.supervisor();
     assert_eq!(sup_reports.len(), 1);
     let report = &sup_reports[0];
-    assert_eq!(report.field("supervisor"), sup.pid().to_string());
+    assert_eq!(report.field("supervisor"), sup.pid().unwrap().to_string());
     assert_eq!(report.field("context"), "child_terminated");
     assert_eq!(report.field("pid"), first.to_string());
     assert_eq!(report.field("reason"), reason.to_string());
@@ -129,7 +128,7 @@ async fn under_a_dynamic_supervisor_the_crash_is_reported_and_the_caller_lives_o
     assert_eq!(report.field("start"), start);
 
     // which_children after the crash: a new pid; the caller alive, with the same pid
-    let (second, info) = only_child(&sup).await;
+    let (second, info) = only_child(sup).await;
     assert_ne!(second, first);
     assert_eq!(sup.count_children().await.unwrap(), one_worker());
     assert!(shell.is_alive());
@@ -140,12 +139,12 @@ async fn under_a_dynamic_supervisor_the_crash_is_reported_and_the_caller_lives_o
     );
 
     // shutdown -> Goodbye, a normal exit, and yet a new pid: permanent means always
-    let worker = WorkerRef::from(Handle::<Worker>::from_process(&info.process.unwrap()).unwrap());
+    let worker: WorkerRef = info.worker::<Worker>().unwrap();
     assert_eq!(worker.pid(), second);
     worker.shutdown().unwrap();
     assert_eq!(next(&mut shell).await, Reply::Goodbye);
     assert_eq!(worker.process().wait().await, ExitReason::Normal);
-    let (third, _) = only_child(&sup).await;
+    let (third, _) = only_child(sup).await;
     assert!(
         third != first && third != second,
         "{first} {second} {third}"
@@ -158,4 +157,23 @@ async fn under_a_dynamic_supervisor_the_crash_is_reported_and_the_caller_lives_o
     assert_eq!(sup_reports[1].field("reason"), "normal");
     assert!(shell.is_alive());
     assert_eq!(shell.pid(), caller);
+
+    // A transient child that stops normally is not restarted.
+    let transient = sup
+        .start_child(Worker::child_spec(shell.addr(), "redis").restart(Restart::Transient))
+        .await
+        .unwrap();
+    assert_eq!(sup.count_children().await.unwrap().active, 2);
+    transient.shutdown().unwrap();
+    assert_eq!(next(&mut shell).await, Reply::Goodbye);
+    assert_eq!(transient.process().wait().await, ExitReason::Normal);
+    let (still, _) = only_child(sup).await;
+    assert_eq!(still, third, "only the permanent child is left");
+    assert_eq!(sup.count_children().await.unwrap(), one_worker());
+    assert_eq!(
+        reports.supervisor().len(),
+        2,
+        "a transient child's normal exit is not reported"
+    );
+    assert!(shell.is_alive());
 }
