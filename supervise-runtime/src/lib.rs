@@ -13,13 +13,14 @@
 //! message enum, the typed handle (`worker.store(..)`), `start_link` and `child_spec`.
 //!
 //! Started with `start_link` from the shell, its crash takes the linked shell down.
-//! Started under a [`DynamicSupervisor`], the crash is logged as a report (reason, where
-//! it panicked, the last message, the state; see [Crash reports](#crash-reports)), the
+//! Started under a [`DynamicSupervisor`] (the application's tree, declared in one block
+//! with [`supervision_tree!`]), the crash is logged as a report (reason, where it
+//! panicked, the last message, the state; see [Crash reports](#crash-reports)), the
 //! supervisor starts a replacement with a new pid, `which_children` shows it, and the
 //! caller lives on with the same pid.
 //!
 //! ```
-//! use supervise_runtime::{worker, Addr, AsProcess, ChildPid, DynamicSupervisor, Flow, Inbox, Received};
+//! use supervise_runtime::{supervision_tree, worker, Addr, AsProcess, ChildPid, Flow, Inbox, Received};
 //!
 //! #[derive(Debug, PartialEq)]
 //! pub enum Reply { HelloFriend, Goodbye }
@@ -43,6 +44,13 @@
 //!     fn raise(&mut self, message: String) { panic!("{message}") }
 //! }
 //!
+//! // The application: a tree whose root starts a DynamicSupervisor of workers.
+//! supervision_tree! {
+//!     pub App: one_for_one {
+//!         workers: dynamic<Worker>,
+//!     }
+//! }
+//!
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
 //! // The shell: code outside any process opens an inbox, which start_link links to.
 //! let mut shell = Inbox::<Reply>::new();
@@ -56,7 +64,8 @@
 //! // Under a DynamicSupervisor: the crash is reported and the worker replaced.
 //! let mut shell = Inbox::<Reply>::new();
 //! let caller = shell.pid();
-//! let sup = DynamicSupervisor::start_link(Default::default()).await.unwrap();
+//! let app = App::start_link().await.unwrap();
+//! let sup = app.workers(); // the tree's typed accessor: it starts `Worker`s
 //! let worker = sup.start_child(Worker::child_spec(shell.addr(), "redis")).await.unwrap();
 //! let count = sup.count_children().await.unwrap();
 //! assert_eq!((count.active, count.specs, count.supervisors, count.workers), (1, 1, 0, 1));
@@ -85,6 +94,8 @@
 //!
 //! - [`docs_worker`]: writing workers with [`#[worker]`](macro@worker), and everything it
 //!   generates; the [`Worker`] trait underneath, for writing one by hand.
+//! - [`docs_tree`]: [`supervision_tree!`], the whole tree in one block, its accessors and
+//!   the compile errors of a wrong block.
 //! - [`supervisor`]: [`Supervisor`] (static children, strategies, intensity) and
 //!   [`DynamicSupervisor`]; children are described by a [`ChildSpec`].
 //! - [`Application`]: the root of a tree, stopped in order on SIGINT/SIGTERM, exiting
