@@ -78,7 +78,7 @@
         info.append(h("span", { class: "restarts" }, `${s.intensity.recent}/${s.intensity.max_restarts} in ${window_(s.intensity.within_ms)}`));
       }
       info.append(h("span", { class: `restarts sup-restarts ${s.restarts ? "some" : ""}`, title: "restarts this supervisor made while observed" },
-        `↻ ${s.restarts}`));
+        `${s.restarts} restart${s.restarts === 1 ? "" : "s"}`));
     } else if (n.restarts) {
       info.append(h("span", { class: "restarts some", title: "times this child got a new pid while observed" }, `restarted ${n.restarts}×`));
     }
