@@ -72,7 +72,6 @@
     if (n.status !== "running") info.append(h("span", { class: `status-${n.status}` }, n.status));
     const s = n.supervisor;
     if (s) {
-      if (s.strategy) info.append(h("span", { class: "chip" }, s.strategy));
       if (s.intensity) {
         info.append(intensityBar(s.intensity));
         info.append(h("span", { class: "restarts" }, `${s.intensity.recent}/${s.intensity.max_restarts} in ${window_(s.intensity.within_ms)}`));
@@ -81,6 +80,7 @@
         `${s.restarts} restart${s.restarts === 1 ? "" : "s"}`));
     } else if (n.restarts) {
       info.append(h("span", { class: "restarts some", title: "times this child got a new pid while observed" }, `restarted ${n.restarts}×`));
+      if (n.last_exit) info.append(h("span", { class: "exit", title: `last exit: ${n.last_exit}` }, `last exit: ${n.last_exit}`));
     }
     if (n.error) info.append(h("span", { class: "status-undefined", title: n.error }, "not answering"));
     return info;
@@ -122,7 +122,9 @@
         h("span", { class: "name", title: n.key || "root" }, nameOf(n),
           n.id == null && n.key !== "" ? h("span", { class: "slot" }, ` ${slotOf(n.key)}`) : null)),
       h("span", { class: "pid" }, n.pid ?? "—"),
-      h("span", { class: "type", title: n.worker_type }, shortType(n.worker_type)),
+      n.supervisor && n.supervisor.strategy
+        ? h("span", { class: "type" }, h("span", { class: "chip", title: `${shortType(n.worker_type)}, strategy ${n.supervisor.strategy}` }, n.supervisor.strategy))
+        : h("span", { class: "type", title: n.worker_type }, shortType(n.worker_type)),
       infoCell(n),
       h("span", { class: "acts" }, actionButtons(n, parent)));
     const out = [row];
