@@ -616,7 +616,31 @@ impl Collector {
                         node.children.push(view);
                     }
                 }
-                Err(e) => node.error = Some(e),
+                Err(e) => {
+                    // Keep what is known of its subtree until it answers again.
+                    let prefix = if key.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{key}/")
+                    };
+                    for (k, seen) in &mut self.seen {
+                        if k.starts_with(&prefix) {
+                            seen.generation = generation;
+                        }
+                    }
+                    for (k, seen) in &mut self.sups {
+                        if k.starts_with(&prefix) {
+                            seen.generation = generation;
+                        }
+                    }
+                    node.error = Some(e);
+                }
+            }
+            if restarted {
+                // A new incarnation starts with a fresh restart window, as in OTP.
+                if let Some(seen) = self.sups.get_mut(&key) {
+                    seen.recent.clear();
+                }
             }
             node.supervisor = Some(self.supervisor_view(&key, shape, count, changed));
         }

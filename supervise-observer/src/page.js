@@ -161,9 +161,9 @@
     if (!hit) { box.replaceChildren(h("p", { class: "empty" }, "Click a process to see its details.")); return; }
     const n = hit.node, s = n.supervisor;
     const rows = [];
-    const field = (label, value, cls) => {
+    const field = (label, value, cls, since) => {
       const missing = value === null || value === undefined;
-      rows.push(h("dt", {}, label), h("dd", { class: missing ? "na" : cls || "" }, missing ? "not available yet" : value));
+      rows.push(h("dt", {}, label), h("dd", { class: missing ? "na" : cls || "", "data-since": since }, missing ? "not available yet" : value));
     };
     field("pid", n.pid ?? `— (${n.status})`, "mono");
     field("id", n.id ?? (n.key === "" ? "root" : "— (dynamic child)"), "mono");
@@ -171,10 +171,10 @@
     field("status", n.status);
     field("worker type", n.worker_type, "mono");
     field("restarts", `${n.restarts}`);
-    if (n.last_restart_unix_ms) field("last restart", ago(n.last_restart_unix_ms));
+    if (n.last_restart_unix_ms) field("last restart", ago(n.last_restart_unix_ms), "", n.last_restart_unix_ms);
     if (n.last_exit) field("last exit", n.last_exit, "mono");
-    field("current pid seen", ago(n.seen_since_unix_ms));
-    field("started", n.started_unix_ms == null ? null : ago(n.started_unix_ms));
+    field("current pid seen", ago(n.seen_since_unix_ms), "", n.seen_since_unix_ms);
+    field("started", n.started_unix_ms == null ? null : ago(n.started_unix_ms), "", n.started_unix_ms);
     field("mailbox", n.mailbox_len);
     field("messages handled", n.messages_handled);
     if (s) {
@@ -243,7 +243,9 @@
     for (const row of document.querySelectorAll(".row.flash")) {
       if ((flashUntil.get(row.dataset.key) || 0) <= now) row.classList.remove("flash");
     }
-    renderDetails();
+    for (const dd of document.querySelectorAll("#details [data-since]")) {
+      dd.textContent = ago(Number(dd.dataset.since));
+    }
   }, 1000);
 
   connect();

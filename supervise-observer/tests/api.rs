@@ -413,3 +413,54 @@ async fn events_push_the_tree_then_each_change() {
     .await;
     assert!(end.is_ok(), "the stream ended with the server");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restarts_are_counted_per_supervisor_as_its_strategy_counts_them() {
+    let (_root, server) = shop(true).await;
+    let tree = get_tree(&server).await;
+    let cache = child(&tree["root"], "cache");
+    let store = child(cache, "store")["pid"].as_str().unwrap().to_string();
+    let index = child(cache, "index")["pid"].as_str().unwrap().to_string();
+
+    // one_for_all: a crash of store restarts store and index, which the cache counts once.
+    let (status, _) = post(&server, &format!("/api/kill/{}", enc(&store))).await;
+    assert_eq!(status, 200);
+    let cache = tree_until(&server, "the cache restarted both", |t| {
+        let c = child(&t["root"], "cache");
+        let moved = child(c, "store")["pid"] != store.as_str()
+            && child(c, "index")["pid"] != index.as_str()
+            && child(c, "store")["pid"].is_string()
+            && child(c, "index")["pid"].is_string();
+        moved.then(|| c.clone())
+    })
+    .await;
+    assert_eq!(cache["supervisor"]["restarts"], 1, "{cache}");
+    assert_eq!(cache["supervisor"]["intensity"]["recent"], 1, "{cache}");
+    assert_eq!(child(&cache, "store")["restarts"], 1);
+    assert_eq!(child(&cache, "index")["restarts"], 1);
+
+    // A supervisor restarted by its parent: one restart of the parent's; its children's new
+    // pids are part of its start, not restarts of theirs.
+    let old_cache = cache["pid"].as_str().unwrap().to_string();
+    let (status, _) = post(&server, &format!("/api/kill/{}", enc(&old_cache))).await;
+    assert_eq!(status, 200);
+    let tree = tree_until(&server, "the cache restarted", |t| {
+        let c = child(&t["root"], "cache");
+        (c["pid"].is_string()
+            && c["pid"] != old_cache.as_str()
+            && child(c, "store")["pid"].is_string()
+            && child(c, "index")["pid"].is_string())
+        .then(|| t.clone())
+    })
+    .await;
+    let cache = child(&tree["root"], "cache");
+    assert_eq!(tree["root"]["supervisor"]["restarts"], 1);
+    assert_eq!(cache["restarts"], 1);
+    assert_eq!(
+        cache["supervisor"]["intensity"]["recent"], 0,
+        "a new incarnation's window is empty"
+    );
+    assert_eq!(child(cache, "store")["restarts"], 1, "unchanged: {cache}");
+    assert_eq!(child(cache, "index")["restarts"], 1, "unchanged: {cache}");
+    server.shutdown().await;
+}
