@@ -751,8 +751,15 @@ fn unix_ms() -> u64 {
         .unwrap_or(0)
 }
 
+/// An exit reason for a person: a panic's message first, then where it panicked.
 fn reason_text(reason: &ExitReason) -> String {
-    reason.to_string()
+    match reason.panic() {
+        Some(panic) => match panic.location() {
+            Some(at) => format!("panic: {} (at {at})", panic.message()),
+            None => format!("panic: {}", panic.message()),
+        },
+        None => reason.to_string(),
+    }
 }
 
 // ---------------------------------------------------------------------------------------
