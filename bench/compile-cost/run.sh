@@ -7,12 +7,53 @@
 #
 #   bench/compile-cost/run.sh [N]      (default 50; the crate goes to target/compile-cost)
 #   SUPERVISE=/path/to/other/checkout bench/compile-cost/run.sh   (the same crate against another version)
+#   SYSTEM=kameo bench/compile-cost/run.sh [N]   (the same workers written for kameo 0.19, from crates.io)
 set -euo pipefail
 N="${1:-50}"
+SYSTEM="${SYSTEM:-supervise}"
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-APP="$ROOT/target/compile-cost/app${SUPERVISE:+-other}"
+SUFFIX="${SUPERVISE:+-other}"
+[ "$SYSTEM" = kameo ] && SUFFIX="-kameo"
+APP="$ROOT/target/compile-cost/app$SUFFIX"
 mkdir -p "$APP/src"
 
+if [ "$SYSTEM" = kameo ]; then
+cat > "$APP/Cargo.toml" <<TOML
+[package]
+name = "compile-cost-app"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+[dependencies]
+kameo = "=0.19.2"
+tokio = { version = "1", features = ["rt", "macros"] }
+
+[workspace]
+TOML
+
+{
+    echo "//! $N generated kameo actors, 4 messages each."
+    echo "#![allow(missing_docs, dead_code)]"
+    for i in $(seq 1 "$N"); do
+        # kameo's #[messages] names a struct per message (Add, Get..): one module each.
+        cat <<RS
+pub mod m$i {
+use kameo::{Actor, messages};
+#[derive(Actor, Debug)]
+pub struct W$i { n: u64 }
+#[messages]
+impl W$i {
+    #[message] fn add(&mut self, k: u64) { self.n += k; }
+    #[message] fn reset(&mut self) { self.n = 0; }
+    #[message] fn get(&self) -> u64 { self.n }
+    #[message] fn label(&self, prefix: String) -> String { format!("{prefix}{}", self.n) }
+}
+}
+RS
+    done
+} > "$APP/src/lib.rs"
+else
 cat > "$APP/Cargo.toml" <<TOML
 [package]
 name = "compile-cost-app"
@@ -46,9 +87,10 @@ impl W$i {
 RS
     done
 } > "$APP/src/lib.rs"
+fi
 
 cd "$APP"
-export CARGO_TARGET_DIR="$ROOT/target/compile-cost/target${SUPERVISE:+-other}"
+export CARGO_TARGET_DIR="$ROOT/target/compile-cost/target$SUFFIX"
 cargo check -q 2>/dev/null || cargo check   # dependencies, untimed
 
 median() { sort -n | sed -n "2p"; }
@@ -59,7 +101,7 @@ check_clean=$(for _ in 1 2 3; do cargo clean -q -p compile-cost-app; time_it car
 # makes the line longer.
 same=$(for i in 1 2 3; do sed -i "0,/self.n += [k0-9];/s//self.n += $i;/" src/lib.rs; time_it cargo check; done | median)
 longer=$(for i in 1 2 3; do sed -i "0,/fn get(&self) -> u64 { self.n/s//fn get(\&self) -> u64 { self.n + 0/" src/lib.rs; time_it cargo check; done | median)
-echo "workers: $N"
+echo "system: $SYSTEM, workers: $N"
 echo "cargo check of the app crate (median of 3): ${check_clean} s"
 echo "incremental check, same length / longer: ${same} s / ${longer} s"
 if command -v cargo-expand >/dev/null 2>&1; then
