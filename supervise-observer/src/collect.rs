@@ -462,7 +462,7 @@ impl Collector {
     /// impl Job { fn init() -> Self { Job } }
     /// supervision_tree! { pub App: one_for_one(max_restarts = 5, within = 10s) { job: Job::child_spec() } }
     /// let app = App::start().await.unwrap();
-    /// let view = supervise_observer::Collector::new(app.handle().clone()).shape(&App::SHAPE).poll().await;
+    /// let view = supervise_observer::Collector::new(app.current().unwrap()).shape(&App::SHAPE).poll().await;
     /// assert_eq!(view.title, "App");
     /// let sup = view.root.supervisor.unwrap();
     /// assert_eq!(sup.strategy.as_deref(), Some("one_for_one"));

@@ -169,7 +169,7 @@ impl Observer {
     /// impl Job { fn init() -> Self { Job } }
     /// supervision_tree! { pub App: one_for_one { job: Job::child_spec() } }
     /// let app = App::start().await.unwrap();
-    /// let observer = supervise_observer::Observer::new(app.handle().clone()).shape(&App::SHAPE);
+    /// let observer = supervise_observer::Observer::new(app.current().unwrap()).shape(&App::SHAPE);
     /// # drop(observer);
     /// # }
     /// ```

@@ -673,6 +673,7 @@ impl Gen<'_> {
                 #(#fields,)*
             }
 
+            #[allow(dead_code)]
             impl #ref_ty {
                 #(#accessors)*
             }
@@ -727,6 +728,7 @@ impl Gen<'_> {
         quote! {
             #[doc = #doc]
             #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+            #[allow(dead_code)]
             #vis enum #enum_name {
                 #(#variant_docs #variants,)*
             }

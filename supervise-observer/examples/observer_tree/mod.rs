@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use supervise_runtime::{Context, DynamicSupervisor, Handle, Supervisor, supervision_tree, worker};
+use supervise_runtime::{Context, Handle, Supervisor, supervision_tree, worker};
 
 /// The shop's settings.
 #[derive(Debug)]
@@ -78,18 +78,11 @@ supervision_tree! {
 /// Starts the shop and `jobs` jobs under its dynamic supervisor; returns the root.
 pub async fn start(jobs: u32, chaos: bool) -> Handle<Supervisor> {
     let shop = Shop::start().await.expect("the shop starts");
-    let root = shop.handle().clone();
-    let children = root.which_children().await.expect("the root answers");
-    let dynamic = children
-        .iter()
-        .find(|c| c.id.as_deref() == Some("jobs"))
-        .and_then(|c| c.worker::<DynamicSupervisor>())
-        .expect("the jobs supervisor runs");
     for n in 1..=jobs {
-        dynamic
+        shop.jobs()
             .start_child(Job::child_spec(n, chaos))
             .await
             .expect("a job starts");
     }
-    root
+    shop.current().expect("the shop runs")
 }
