@@ -224,6 +224,10 @@
 #![warn(missing_docs, missing_debug_implementations)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
+// Lets the crate's own tests use `#[worker]`, which names the crate by its path.
+#[cfg(test)]
+extern crate self as supervise_runtime;
+
 mod inbox;
 mod panic;
 mod pid;
@@ -239,6 +243,7 @@ pub mod __private;
 
 pub mod docs_tree;
 pub mod docs_worker;
+pub mod observe;
 pub mod tree;
 
 pub use inbox::{Inbox, RecvError};
