@@ -126,6 +126,7 @@ pub const PROBE_TIMEOUT: Duration = Duration::from_millis(100);
 /// assert_eq!(tree.root.children[0].id, None, "undefined under a dynamic supervisor");
 ///
 /// sup.process().exit(supervise_runtime::ExitReason::Kill);
+/// sup.process().wait().await;
 /// assert_eq!(observe::snapshot(&sup).await, Err(CallError::NoProc));
 /// # }
 /// ```
@@ -174,6 +175,8 @@ pub async fn snapshot(root: &impl AsProcess) -> Result<Snapshot, CallError> {
 /// let slow = Slow::start().await.unwrap();
 /// assert_eq!(observe::state(&slow, Duration::from_secs(1)).await.unwrap(), "Slow { calls: 0 }");
 /// slow.nap().unwrap();
+/// // The question is a signal, served before messages: let the worker start its nap.
+/// tokio::time::sleep(Duration::from_millis(1)).await;
 /// assert_eq!(observe::state(&slow, Duration::from_secs(1)).await, Err(CallError::Timeout));
 /// # }
 /// ```
