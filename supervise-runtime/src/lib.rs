@@ -89,6 +89,9 @@
 //!   [`DynamicSupervisor`]; children are described by a [`ChildSpec`].
 //! - [`Application`]: the root of a tree, stopped in order on SIGINT/SIGTERM, exiting
 //!   non-zero when the root gives up.
+//! - [`observe`]: a live tree as plain data (a snapshot with each process's mailbox,
+//!   messages handled, restarts and last exit), a worker's state on request, and a
+//!   stream of lifecycle events, for a terminal, a page or metrics.
 //!
 //! # Processes
 //!
