@@ -211,7 +211,9 @@ impl Control {
     /// Counts a message taken from the mailbox: the worker loop's one relaxed add.
     #[inline]
     pub(crate) fn count_handled(&self) {
-        self.handled.fetch_add(1, Ordering::Relaxed);
+        // Only the process writes it: a load and a store, no read-modify-write.
+        let n = self.handled.load(Ordering::Relaxed);
+        self.handled.store(n.wrapping_add(1), Ordering::Relaxed);
     }
 
     /// How many messages the process took from its mailbox so far.
