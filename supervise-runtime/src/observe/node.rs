@@ -122,7 +122,7 @@ pub struct Node {
     /// `None` when it did not answer in time (busy in a callback), or has no process.
     pub mailbox_len: Option<usize>,
     /// Messages the process took from its mailbox since it started (calls, casts and
-    /// infos; not signals).
+    /// infos; not signals). A supervisor's counts the snapshot's own request to it.
     pub messages_handled: u64,
     /// A supervisor's restart rules and intensity used; `None` for a worker.
     pub supervisor: Option<SupervisorFlags>,

@@ -84,6 +84,7 @@ async fn snapshot_walks_nested_supervisors() {
     assert_eq!(inner.children[0].id.as_deref(), Some("b"));
 
     let text = snap.to_string();
+    println!("{text}");
     assert_eq!(text.lines().count(), 7, "{text}");
     assert!(text.lines().nth(1).unwrap().starts_with("├─ "), "{text}");
     assert!(text.contains("│  ├─ "), "{text}");
