@@ -302,8 +302,8 @@ impl<M: Send + 'static> Inbox<M> {
         let control = &self.core.control;
         let rx = &mut self.rx;
         std::future::poll_fn(|cx| {
-            if let Some(signal) = control.take_signal() {
-                return Poll::Ready(Ok(Received::from_signal(signal)));
+            if let Some(received) = control.take_signal().and_then(Received::from_signal) {
+                return Poll::Ready(Ok(received));
             }
             if !control.is_alive() {
                 return Poll::Ready(Err(RecvError::Exited(
@@ -357,7 +357,7 @@ impl<M: Send + 'static> Inbox<M> {
             .control
             .drain_signals()
             .into_iter()
-            .map(Received::from_signal)
+            .filter_map(Received::from_signal)
             .collect();
         while let Some(m) = self.rx.try_recv() {
             out.push(Received::Message(m));

@@ -100,6 +100,9 @@
 //!   [`DynamicSupervisor`]; children are described by a [`ChildSpec`].
 //! - [`Application`]: the root of a tree, stopped in order on SIGINT/SIGTERM, exiting
 //!   non-zero when the root gives up.
+//! - [`observe`]: a live tree as plain data (a snapshot with each process's mailbox,
+//!   messages handled, restarts and last exit), a worker's state on request, and a
+//!   stream of lifecycle events, for a terminal, a page or metrics.
 //!
 //! # Processes
 //!
@@ -235,6 +238,10 @@
 #![warn(missing_docs, missing_debug_implementations)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
+// Lets the crate's own tests use `#[worker]`, which names the crate by its path.
+#[cfg(test)]
+extern crate self as supervise_runtime;
+
 mod inbox;
 mod panic;
 mod pid;
@@ -250,6 +257,7 @@ pub mod __private;
 
 pub mod docs_tree;
 pub mod docs_worker;
+pub mod observe;
 pub mod tree;
 
 pub use inbox::{Inbox, RecvError};

@@ -66,6 +66,15 @@ impl<M> Tx<M> {
         }
     }
 
+    /// The queue's length as the sending half sees it: only a bounded channel tells it
+    /// (its capacity taken), an unbounded one's sender cannot.
+    pub(crate) fn len_hint(&self) -> Option<usize> {
+        match self {
+            Tx::Unbounded(_) => None,
+            Tx::Bounded(tx) => Some(tx.max_capacity().saturating_sub(tx.capacity())),
+        }
+    }
+
     pub(crate) async fn send_wait(&self, msg: M) -> Result<(), SendError<M>> {
         match self {
             Tx::Unbounded(tx) => tx.send(msg).map_err(|e| SendError::NoProc(e.0)),
@@ -79,6 +88,14 @@ impl<M> Rx<M> {
         match self {
             Rx::Unbounded(rx) => rx.poll_recv(cx),
             Rx::Bounded(rx) => rx.poll_recv(cx),
+        }
+    }
+
+    /// How many messages are queued.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Rx::Unbounded(rx) => rx.len(),
+            Rx::Bounded(rx) => rx.len(),
         }
     }
 

@@ -44,12 +44,17 @@ impl<M> Core<M> {
 
 pub(crate) trait Process: Send + Sync + 'static {
     fn control(&self) -> &Control;
+    /// The mailbox's length when the sending half can tell (a bounded mailbox).
+    fn mailbox_len_hint(&self) -> Option<usize>;
     fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
 }
 
 impl<M: Send + 'static> Process for Core<M> {
     fn control(&self) -> &Control {
         &self.control
+    }
+    fn mailbox_len_hint(&self) -> Option<usize> {
+        self.tx.len_hint()
     }
     fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
         self
@@ -444,11 +449,14 @@ impl<M> Received<M> {
         }
     }
 
-    pub(crate) fn from_signal(signal: Signal) -> Self {
+    /// What an inbox receives for a signal; none for an inspection (never queued on an
+    /// inbox: dropped, its asker is told the process cannot answer).
+    pub(crate) fn from_signal(signal: Signal) -> Option<Self> {
         match signal {
-            Signal::Exit { from, reason } => Received::Exit { from, reason },
-            Signal::Down(down) => Received::Down(down),
-            Signal::Stop { from, reason } => Received::Exit { from, reason },
+            Signal::Exit { from, reason } => Some(Received::Exit { from, reason }),
+            Signal::Down(down) => Some(Received::Down(down)),
+            Signal::Stop { from, reason } => Some(Received::Exit { from, reason }),
+            Signal::Inspect(_) => None,
         }
     }
 }

@@ -97,6 +97,16 @@ impl RestartWindow {
         self.stamps.push_back(now);
         true
     }
+
+    /// The restarts counted at `now`: those within the period (for `crate::observe`).
+    pub(crate) fn in_window(&self, now: Instant) -> u32 {
+        let n = self
+            .stamps
+            .iter()
+            .filter(|t| now.saturating_duration_since(**t) <= self.period)
+            .count();
+        u32::try_from(n).unwrap_or(u32::MAX)
+    }
 }
 
 /// The delay before restart attempt `attempt` (0 for the first), or none without backoff.

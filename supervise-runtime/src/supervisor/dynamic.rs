@@ -15,9 +15,10 @@ use super::info::{ChildCount, ChildError, ChildInfo, ChildPid, SupervisorStartEr
 use super::server::clean_shutdown;
 use super::spec::{ExtraArgs, SpecInner, StartFuture};
 use super::{report, stop};
+use crate::observe::{ChildView, ExitRecord, Status, SupervisorFlags, SupervisorView};
 use crate::process::{ProcessRef, Signal, control};
 use crate::worker::{Context, Flow, Init, ReplyTo, SlotState, StartError, Worker};
-use crate::{AsProcess, ExitReason, Pid};
+use crate::{AsProcess, CallError, ExitReason, Handle, Pid};
 
 /// A dynamic supervisor: a [`Worker`] that starts children on request and restarts them
 /// one for one. Use it through `Handle<DynamicSupervisor>`. A restarted dynamic
@@ -60,6 +61,16 @@ struct DynChild {
     /// Backoff bookkeeping, only when the supervisor has a backoff (boxed: most
     /// supervisors have none, and each child's entry should stay small).
     backoff: Option<Box<Attempts>>,
+    /// When this incarnation started (for `crate::observe`).
+    started: Instant,
+    /// Restarts and the last exit, once it exited (boxed: most children never do).
+    history: Option<Box<History>>,
+}
+
+/// A dynamic child's past, for `crate::observe`.
+struct History {
+    restarts: u32,
+    last_exit: Box<ExitRecord>,
 }
 
 struct Attempts {
@@ -75,6 +86,7 @@ pub(crate) enum Request {
     Terminate(Pid, ReplyTo<Result<(), ChildError>>),
     Which(ReplyTo<Vec<ChildInfo>>),
     Count(ReplyTo<ChildCount>),
+    Observe(ReplyTo<SupervisorView>),
 }
 
 /// A message a dynamic supervisor sends itself (opaque).
@@ -165,6 +177,10 @@ impl Worker for DynamicSupervisor {
                     self.forget_dead();
                     reply.reply(self.count_children())
                 }
+                Request::Observe(reply) => {
+                    self.forget_dead();
+                    reply.reply(self.observe_view())
+                }
             }
             Flow::Continue
         }
@@ -200,9 +216,10 @@ impl Worker for DynamicSupervisor {
         if ctx.parent() == Some(from) {
             return Flow::Stop(reason);
         }
-        let Some(child) = self.children.remove(&from) else {
+        let Some(mut child) = self.children.remove(&from) else {
             return Flow::Continue;
         };
+        child.record_exit(self.me.pid(), from, &reason);
         let after = decide::after_exit(child.spec.restart, &reason);
         if after.reports() {
             let context = report::Context::ChildTerminated;
@@ -220,8 +237,31 @@ impl Worker for DynamicSupervisor {
         }
     }
 
+    /// A summary (pid, number of children): what `observe::state` and a crash report
+    /// show of a dynamic supervisor.
+    fn format_state(&self, out: &mut dyn std::fmt::Write) -> std::fmt::Result {
+        write!(out, "{self:?}")
+    }
+
     async fn terminate(&mut self, _reason: &ExitReason, ctx: &mut Context<Self>) {
         self.stop_all(ctx).await;
+    }
+}
+
+impl DynChild {
+    /// This child's incarnation `pid` exited: kept for `crate::observe`, and told.
+    fn record_exit(&mut self, sup: Pid, pid: Pid, reason: &ExitReason) {
+        crate::observe::exited(sup, None, pid, reason);
+        let last_exit = ExitRecord::new(pid, reason);
+        match self.history.as_mut() {
+            Some(h) => h.last_exit = last_exit,
+            None => {
+                self.history = Some(Box::new(History {
+                    restarts: 0,
+                    last_exit,
+                }))
+            }
+        }
     }
 }
 
@@ -248,7 +288,7 @@ impl DynamicSupervisor {
     /// Keeps a started child.
     fn add_child(&mut self, spec: SpecInner, p: ProcessRef) -> ProcessRef {
         self.publish(&spec, SlotState::Running(p.clone()));
-        report::started(self.me.pid(), report::UNDEFINED, p.pid(), &spec);
+        report::started(self.me.pid(), None, p.pid(), &spec);
         // Every child is in the table here (a restart takes one out and puts it back
         // within one callback), so this sees them all.
         self.same_shutdown = match self.children.is_empty() {
@@ -264,6 +304,8 @@ impl DynamicSupervisor {
                     started: Instant::now(),
                 })
             }),
+            started: Instant::now(),
+            history: None,
         };
         self.children.insert(p.pid(), child);
         p
@@ -275,7 +317,7 @@ impl DynamicSupervisor {
                 max_restarts,
                 period,
             } = self.intensity;
-            report::intensity_exceeded(self.me.pid(), report::UNDEFINED, max_restarts, period);
+            report::intensity_exceeded(self.me.pid(), None, max_restarts, period);
             return Flow::Stop(ExitReason::Shutdown);
         }
         let attempts = match (self.backoff, child.backoff.as_mut()) {
@@ -305,11 +347,16 @@ impl DynamicSupervisor {
         match child.spec.start(self.extra.as_ref()).await {
             Ok(p) => {
                 self.publish(&child.spec, SlotState::Running(p.clone()));
-                report::started(self.me.pid(), report::UNDEFINED, p.pid(), &child.spec);
+                report::started(self.me.pid(), None, p.pid(), &child.spec);
                 child.process = Some(p.clone());
+                child.started = Instant::now();
                 if let Some(a) = child.backoff.as_mut() {
-                    a.started = Instant::now();
+                    a.started = child.started;
                 }
+                if let Some(h) = child.history.as_mut() {
+                    h.restarts = h.restarts.saturating_add(1);
+                }
+                crate::observe::restarted(self.me.pid(), None, key, p.pid());
                 self.children.insert(p.pid(), child);
             }
             Err(StartError::Ignored) => self.publish(&child.spec, SlotState::Gone),
@@ -334,6 +381,7 @@ impl DynamicSupervisor {
         self.publish(&child.spec, SlotState::Gone);
         if let Some(p) = child.process {
             let reason = stop::stop_child(&self.me, &p, child.spec.shutdown).await;
+            crate::observe::exited(self.me.pid(), None, pid, &reason);
             if !clean_shutdown(child.spec.shutdown, &reason) {
                 report::dynamic_child(
                     self.me.pid(),
@@ -393,10 +441,12 @@ impl DynamicSupervisor {
                         let (from, reason) = match signal {
                             Signal::Exit { from, reason } => (from, reason),
                             Signal::Down(down) => (down.pid, down.reason),
-                            // Already stopping.
-                            Signal::Stop { .. } => continue,
+                            // Already stopping; an inspection goes unanswered (its asker
+                            // sees the process exit).
+                            Signal::Stop { .. } | Signal::Inspect(_) => continue,
                         };
                         let Some(done) = self.children.remove(&from) else { continue };
+                        crate::observe::exited(self.me.pid(), None, from, &reason);
                         if !clean_shutdown(self.shutdown_of(&done), &reason) {
                             let context = report::Context::ShutdownError;
                             report::dynamic_child(self.me.pid(), context, &done.spec, Some(from), &reason);
@@ -482,6 +532,53 @@ impl DynamicSupervisor {
             .collect();
         keyed.sort_unstable_by_key(|(key, _)| key.serial());
         keyed.into_iter().map(|(_, info)| info).collect()
+    }
+
+    /// Asks the supervisor behind `handle` for its view (no timeout, as `which_children`).
+    pub(crate) async fn observe(
+        handle: &Handle<DynamicSupervisor>,
+    ) -> Result<SupervisorView, CallError> {
+        handle
+            .call_infinity(|r| DynamicRequest(Request::Observe(r)))
+            .await
+    }
+
+    /// Its children as `which_children` orders them, with what `crate::observe` shows.
+    fn observe_view(&self) -> SupervisorView {
+        let now = Instant::now();
+        let mut keyed: Vec<(Pid, ChildView)> = self
+            .children
+            .iter()
+            .map(|(key, c)| {
+                let view = ChildView {
+                    id: None,
+                    process: c.process.clone(),
+                    status: match c.process {
+                        Some(_) => Status::Running,
+                        None => Status::Restarting,
+                    },
+                    worker_type: c.spec.module(),
+                    restart: c.spec.restart,
+                    uptime: c
+                        .process
+                        .as_ref()
+                        .map(|_| now.saturating_duration_since(c.started)),
+                    restarts: c.history.as_ref().map_or(0, |h| h.restarts),
+                    last_exit: c.history.as_ref().map(|h| h.last_exit.view(now)),
+                };
+                (*key, view)
+            })
+            .collect();
+        keyed.sort_unstable_by_key(|(key, _)| key.serial());
+        SupervisorView {
+            flags: SupervisorFlags {
+                strategy: super::Strategy::OneForOne,
+                max_restarts: self.intensity.max_restarts,
+                within: self.intensity.period,
+                restarts_in_window: self.window.in_window(now),
+            },
+            children: keyed.into_iter().map(|(_, view)| view).collect(),
+        }
     }
 
     fn count_children(&self) -> ChildCount {

@@ -102,8 +102,11 @@ fn write(
 
 /// OTP SASL's progress report, `Child a of Supervisor .. started`: at DEBUG, under the
 /// target `supervise::progress`, so hidden by default and on for whoever asks for it
-/// (`RUST_LOG=supervise::progress=debug`). `id` is `undefined` under a dynamic supervisor.
-pub(crate) fn started(sup: Pid, id: &str, pid: Pid, spec: &SpecInner) {
+/// (`RUST_LOG=supervise::progress=debug`). `id` is `None` under a dynamic supervisor
+/// (reported as `undefined`). Also the lifecycle event (`crate::observe`).
+pub(crate) fn started(sup: Pid, id: Option<&str>, pid: Pid, spec: &SpecInner) {
+    crate::observe::started(sup, id, pid, spec.module());
+    let id = id.unwrap_or(UNDEFINED);
     if !tracing::enabled!(target: "supervise::progress", tracing::Level::DEBUG) {
         return;
     }
@@ -125,8 +128,16 @@ pub(crate) fn started(sup: Pid, id: &str, pid: Pid, spec: &SpecInner) {
 }
 
 /// The loud report when a supervisor gives up (Elixir 1.14 prints nothing here).
-/// `id` is the child whose restart was one too many (`undefined` under a dynamic one).
-pub(crate) fn intensity_exceeded(sup: Pid, id: &str, max: u32, period: std::time::Duration) {
+/// `id` is the child whose restart was one too many (`None`, shown `undefined`, under a
+/// dynamic one). Also the lifecycle event (`crate::observe`).
+pub(crate) fn intensity_exceeded(
+    sup: Pid,
+    id: Option<&str>,
+    max: u32,
+    period: std::time::Duration,
+) {
+    crate::observe::gave_up(sup, id, max, period);
+    let id = id.unwrap_or(UNDEFINED);
     tracing::error!(
         target: "supervise::supervisor",
         "Supervisor {sup} reached its maximum restart intensity ({max} restarts in {period:?}) restarting child {id}; it stops all its children and exits with shutdown",

@@ -10,10 +10,11 @@ use super::flags::{self, AutoShutdown, Backoff, Intensity, Strategy, SupervisorS
 use super::info::{ChildCount, ChildError, ChildInfo, ChildPid, SupervisorStartError};
 use super::spec::{ChildId, Restart, SpecInner};
 use super::{report, stop};
+use crate::observe::{ChildView, ExitRecord, Status, SupervisorFlags, SupervisorView};
 use crate::process::ProcessRef;
 use crate::worker::{Context, Flow, Init, ReplyTo, StartError, Worker};
 use crate::worker::{Slot, SlotState};
-use crate::{AsProcess, ExitReason, Pid};
+use crate::{AsProcess, CallError, ExitReason, Handle, Pid};
 
 /// A static supervisor: a [`Worker`] that starts children from a [`SupervisorSpec`] and
 /// restarts them by its strategy. Use it through `Handle<Supervisor>`; see the
@@ -43,6 +44,9 @@ struct Child {
     /// Consecutive restarts, for backoff.
     attempts: u32,
     started: Instant,
+    /// Times started again, and how the last incarnation ended (for `crate::observe`).
+    restarts: u32,
+    last_exit: Option<Box<ExitRecord>>,
 }
 
 enum Run {
@@ -63,6 +67,7 @@ pub(crate) enum Request {
     Count(ReplyTo<ChildCount>),
     Slot(ChildId, ReplyTo<Option<(Arc<Slot>, std::any::TypeId)>>),
     Spec(ChildId, ReplyTo<Option<SpecInner>>),
+    Observe(ReplyTo<SupervisorView>),
 }
 
 /// A message a supervisor sends itself (opaque).
@@ -140,6 +145,7 @@ impl Worker for Supervisor {
                 let c = &self.children[i];
                 (c.slot.clone(), c.spec.worker_type())
             })),
+            Request::Observe(reply) => reply.reply(self.observe_view()),
             Request::Spec(id, reply) => {
                 // A copy is a spec of its own: it does not publish into this child's slot.
                 reply.reply(self.position(&id).map(|i| {
@@ -188,6 +194,12 @@ impl Worker for Supervisor {
         }
     }
 
+    /// A summary (pid, strategy, number of children): what `observe::state` and a crash
+    /// report show of a supervisor.
+    fn format_state(&self, out: &mut dyn std::fmt::Write) -> std::fmt::Result {
+        write!(out, "{self:?}")
+    }
+
     async fn terminate(&mut self, _reason: &ExitReason, _ctx: &mut Context<Self>) {
         self.stop_all().await;
         // Not `Gone`: when this supervisor is restarted by its own, a spec that carries
@@ -230,7 +242,7 @@ impl Supervisor {
     async fn start_new(&mut self, spec: SpecInner) -> Result<(), SupervisorStartError> {
         let run = match spec.start(None).await {
             Ok(p) => {
-                report::started(self.me.pid(), spec.id_str(), p.pid(), &spec);
+                report::started(self.me.pid(), Some(spec.id_str()), p.pid(), &spec);
                 Run::Running(p)
             }
             Err(StartError::Ignored) if spec.restart == Restart::Temporary => return Ok(()),
@@ -262,6 +274,8 @@ impl Supervisor {
             slot,
             attempts: 0,
             started: Instant::now(),
+            restarts: 0,
+            last_exit: None,
         });
         let i = self.children.len() - 1;
         self.set_run(i, run);
@@ -280,6 +294,7 @@ impl Supervisor {
         };
         // Followers see it restarting until the decision below says otherwise.
         self.set_stopped(i, SlotState::Restarting);
+        self.record_exit(i, pid, &reason);
         let spec = &self.children[i].spec;
         let after = decide::after_exit(spec.restart, &reason);
         if after.reports() {
@@ -330,7 +345,7 @@ impl Supervisor {
             } = self.intensity;
             report::intensity_exceeded(
                 self.me.pid(),
-                self.children[i].spec.id_str(),
+                Some(self.children[i].spec.id_str()),
                 max_restarts,
                 period,
             );
@@ -411,7 +426,8 @@ impl Supervisor {
         match self.children[j].spec.start(None).await {
             Ok(p) => {
                 let spec = &self.children[j].spec;
-                report::started(self.me.pid(), spec.id_str(), p.pid(), spec);
+                report::started(self.me.pid(), Some(spec.id_str()), p.pid(), spec);
+                self.record_restart(j, p.pid());
                 self.set_run(j, Run::Running(p))
             }
             Err(StartError::Ignored) => self.set_run(j, Run::Stopped),
@@ -437,6 +453,7 @@ impl Supervisor {
         let p = p.clone();
         let how = self.children[j].spec.shutdown;
         let reason = stop::stop_child(&self.me, &p, how).await;
+        self.record_exit(j, p.pid(), &reason);
         if !clean_shutdown(how, &reason) {
             report::child(
                 self.me.pid(),
@@ -466,7 +483,7 @@ impl Supervisor {
         }
         match spec.start(None).await {
             Ok(p) => {
-                report::started(self.me.pid(), spec.id_str(), p.pid(), &spec);
+                report::started(self.me.pid(), Some(spec.id_str()), p.pid(), &spec);
                 self.push(spec, Run::Running(p.clone()));
                 Ok(p)
             }
@@ -498,7 +515,8 @@ impl Supervisor {
             Ok(p) => {
                 let pid = p.pid();
                 let spec = &self.children[i].spec;
-                report::started(self.me.pid(), spec.id_str(), pid, spec);
+                report::started(self.me.pid(), Some(spec.id_str()), pid, spec);
+                self.record_restart(i, pid);
                 self.set_run(i, Run::Running(p));
                 Ok(pid)
             }
@@ -537,6 +555,63 @@ impl Supervisor {
                 module: c.spec.module(),
             })
             .collect()
+    }
+
+    /// Asks the supervisor behind `handle` for its view (no timeout, as `which_children`).
+    pub(crate) async fn observe(handle: &Handle<Supervisor>) -> Result<SupervisorView, CallError> {
+        handle
+            .call_infinity(|r| SupervisorRequest(Request::Observe(r)))
+            .await
+    }
+
+    /// Child `i` exited (on its own, or stopped): kept for `crate::observe`, and told.
+    fn record_exit(&mut self, i: usize, pid: Pid, reason: &ExitReason) {
+        let child = &mut self.children[i];
+        crate::observe::exited(self.me.pid(), Some(child.spec.id_str()), pid, reason);
+        child.last_exit = Some(ExitRecord::new(pid, reason));
+    }
+
+    /// Child `i` was started again as `new`.
+    fn record_restart(&mut self, i: usize, new: Pid) {
+        let child = &mut self.children[i];
+        child.restarts = child.restarts.saturating_add(1);
+        if let Some(old) = child.last_exit.as_ref().map(|e| e.pid) {
+            crate::observe::restarted(self.me.pid(), Some(child.spec.id_str()), old, new);
+        }
+    }
+
+    fn observe_view(&self) -> SupervisorView {
+        let now = Instant::now();
+        SupervisorView {
+            flags: SupervisorFlags {
+                strategy: self.strategy,
+                max_restarts: self.intensity.max_restarts,
+                within: self.intensity.period,
+                restarts_in_window: self.window.in_window(now),
+            },
+            children: self
+                .children
+                .iter()
+                .map(|c| ChildView {
+                    id: Some(c.spec.id()),
+                    process: match &c.run {
+                        Run::Running(p) => Some(p.clone()),
+                        _ => None,
+                    },
+                    status: match &c.run {
+                        Run::Running(_) => Status::Running,
+                        Run::Restarting => Status::Restarting,
+                        Run::Stopped => Status::Stopped,
+                    },
+                    worker_type: c.spec.module(),
+                    restart: c.spec.restart,
+                    uptime: matches!(c.run, Run::Running(_))
+                        .then(|| now.saturating_duration_since(c.started)),
+                    restarts: c.restarts,
+                    last_exit: c.last_exit.as_ref().map(|e| e.view(now)),
+                })
+                .collect(),
+        }
     }
 
     fn count_children(&self) -> ChildCount {

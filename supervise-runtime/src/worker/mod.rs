@@ -304,7 +304,10 @@ pub trait Worker: Sized + Send + 'static {
         )
     }
 
-    /// Writes the state for a crash report. The default says it cannot.
+    /// Writes the state for a crash report, and for [`observe::state`](crate::observe::state)
+    /// (the same text in both). The default says it cannot; `#[worker]` writes the state's
+    /// `Debug`. Leave secrets out here (or in a hand-written `Debug`): see
+    /// [Keeping secrets out](crate::observe#keeping-secrets-out).
     fn format_state(&self, out: &mut dyn fmt::Write) -> fmt::Result {
         write!(out, "<{} is not Debug>", std::any::type_name::<Self>())
     }

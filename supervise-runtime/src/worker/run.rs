@@ -105,6 +105,14 @@ fn serve<'a, W: Worker>(
                 let Some(signal) = ctx.core.control.take_signal() else {
                     continue;
                 };
+                // An inspection is answered here, between messages, without a callback.
+                let signal = match signal {
+                    Signal::Inspect(probe) => {
+                        answer(probe, state, Some(rx.len()));
+                        continue;
+                    }
+                    other => other,
+                };
                 // Signals are rare next to messages: their handling is boxed so that it
                 // does not make every process's task bigger.
                 match Box::pin(handle_signal(state, ctx, signal, last)).await {
@@ -112,6 +120,7 @@ fn serve<'a, W: Worker>(
                     Flow::Stop(reason) => break 'serve reason,
                 }
             };
+            ctx.core.control.count_handled();
             record::<W>(last, |out| W::format_message(&msg, out));
             let flow = match msg {
                 Envelope::Info(m) => state.handle_info(m, ctx).await,
@@ -148,7 +157,18 @@ async fn handle_signal<W: Worker>(
             record::<W>(last, |out| write!(out, "{{'$stop', {from}, {reason}}}"));
             Flow::Stop(reason)
         }
+        // Answered by the loop before it gets here.
+        Signal::Inspect(probe) => {
+            answer(probe, state, None);
+            Flow::Continue
+        }
     }
+}
+
+fn answer<W: Worker>(probe: crate::observe::Probe, state: &W, mailbox_len: Option<usize>) {
+    probe.answer(mailbox_len, || {
+        panic::format_guarded(|out| state.format_state(out))
+    });
 }
 
 /// Keeps what is being handled for the crash report: nothing for a worker that keeps no
