@@ -163,6 +163,30 @@
 //!   OTP: a worker that does not trap exits is killed by the shutdown signal at once, and
 //!   its `terminate` does not run. Killed (`brutal_kill`, a shutdown timeout run out), no
 //!   worker runs it.
+//! - **`format_status`** (unmarked, optional): `fn format_status(&self) -> impl Debug`
+//!   says what crash reports and the observer ([`observe::state`](crate::observe::state))
+//!   show of the state, instead of its `Debug` (Elixir's `format_status`, or `@derive
+//!   {Inspect, except: [:password]}`): return a view that leaves the secrets out.
+//!
+//!   ```
+//!   use supervise_runtime::worker;
+//!   pub struct Conn { user: String, password: String }
+//!   #[derive(Debug)]
+//!   pub struct ConnView<'a> { user: &'a str, password: &'static str }
+//!   #[worker]
+//!   impl Conn {
+//!       fn init(user: String, password: String) -> Self { Conn { user, password } }
+//!       fn format_status(&self) -> ConnView<'_> {
+//!           ConnView { user: &self.user, password: "<redacted>" }
+//!       }
+//!   }
+//!   # use supervise_runtime::Worker;
+//!   let conn = Conn { user: "ada".into(), password: "hunter2".into() };
+//!   let mut shown = String::new();
+//!   conn.format_state(&mut shown).unwrap();
+//!   assert_eq!(shown, r#"ConnView { user: "ada", password: "<redacted>" }"#);
+//!   # let _ = &conn.password;
+//!   ```
 //! - **`#[exit]`** and **`#[down]`** (optional, at most one of each) mark the handlers of
 //!   trapped exit signals (`fn on_exit(&mut self, from: Pid, reason: ExitReason)`) and of
 //!   monitors' `Down`s (`fn on_down(&mut self, down: Down)`), each optionally taking the

@@ -227,6 +227,28 @@ impl<T> fmt::Debug for ReasonOf<'_, T> {
     }
 }
 
+/// What `format_status` returns must be `Debug`: checked here, on the user's return type.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not `Debug`, so `format_status` cannot return it",
+    label = "what `format_status` returns is printed with `{{:?}}` in crash reports and the observer",
+    note = "return a type that is `Debug`: a struct with `#[derive(Debug)]` that leaves the secrets out, or a `String`"
+)]
+pub trait StatusDebug {
+    /// The value, as `Debug`.
+    fn as_debug(&self) -> &dyn fmt::Debug;
+}
+
+impl<T: fmt::Debug> StatusDebug for T {
+    fn as_debug(&self) -> &dyn fmt::Debug {
+        self
+    }
+}
+
+/// The value `format_status` returned, as `Debug` (one error when it is not).
+pub fn debug_status<T: StatusDebug>(status: &T) -> &dyn fmt::Debug {
+    status.as_debug()
+}
+
 // What `supervision_tree!` names, besides the above.
 pub use crate::tree;
 pub use crate::{

@@ -39,6 +39,65 @@ impl Conn {
     }
 }
 
+/// A `#[worker]` that says what to show of its state with `format_status`.
+#[derive(Debug)]
+pub struct Token {
+    owner: String,
+    token: String,
+}
+
+/// What reports and the observer show of a [`Token`].
+#[derive(Debug)]
+pub struct TokenStatus<'a> {
+    owner: &'a str,
+    token_len: usize,
+}
+
+#[worker]
+impl Token {
+    fn init(owner: String, token: String) -> Self {
+        Token { owner, token }
+    }
+    #[info]
+    fn crash(&mut self) {
+        panic!("token of {} revoked", self.owner)
+    }
+    fn format_status(&self) -> TokenStatus<'_> {
+        TokenStatus {
+            owner: &self.owner,
+            token_len: self.token.len(),
+        }
+    }
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn format_status_is_what_reports_and_the_state_show() {
+    let (_guard, logs) = capture_logs();
+    let sup = DynamicSupervisor::start(DynamicSupervisorSpec::new())
+        .await
+        .unwrap();
+    let token = sup
+        .start_child(Token::child_spec(
+            "ada".to_string(),
+            "tok-123456".to_string(),
+        ))
+        .await
+        .unwrap();
+    let shown = observe::state(&token, Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert_eq!(shown, r#"TokenStatus { owner: "ada", token_len: 10 }"#);
+    token.crash().unwrap();
+    token.process().wait().await;
+    let crashes = logs.with_target("supervise::crash");
+    assert_eq!(crashes.len(), 1, "{crashes:?}");
+    assert_eq!(
+        crashes[0].field("state"),
+        r#"TokenStatus { owner: "ada", token_len: 10 }"#
+    );
+    assert!(!format!("{:?}", crashes[0].fields).contains("tok-123456"));
+}
+
 /// A worker written by hand, redacting in `format_state`.
 pub struct Vault {
     key: String,

@@ -14,6 +14,8 @@ use crate::ctxt::Ctxt;
 pub(crate) const INIT: &str = "init";
 /// The clean-up callback's name.
 pub(crate) const TERMINATE: &str = "terminate";
+/// The method that says what reports and the observer show of the state.
+pub(crate) const FORMAT_STATUS: &str = "format_status";
 const INFO: &str = "info";
 const CALL: &str = "call";
 const CAST: &str = "cast";
@@ -88,6 +90,7 @@ pub(crate) struct WorkerImpl<'a> {
     pub(crate) name: Option<Ident>,
     pub(crate) inits: Vec<Method<'a>>,
     pub(crate) terminates: Vec<Method<'a>>,
+    pub(crate) format_statuses: Vec<Method<'a>>,
     pub(crate) handlers: Vec<Handler<'a>>,
     /// Methods marked `#[exit]` or `#[down]`, in order.
     pub(crate) signals: Vec<SignalHandler<'a>>,
@@ -263,6 +266,7 @@ impl<'a> WorkerImpl<'a> {
             name: ty::last_ident(&item.self_ty).map(|i| i.unraw()),
             inits: Vec::new(),
             terminates: Vec::new(),
+            format_statuses: Vec::new(),
             handlers: Vec::new(),
             signals: Vec::new(),
             stray_markers: Vec::new(),
@@ -302,6 +306,9 @@ impl<'a> WorkerImpl<'a> {
             }
             None if func.sig.ident == INIT => self.inits.push(method(func, false)),
             None if func.sig.ident == TERMINATE => self.terminates.push(method(func, false)),
+            None if func.sig.ident == FORMAT_STATUS => {
+                self.format_statuses.push(method(func, false))
+            }
             None => {}
         }
     }

@@ -33,6 +33,9 @@ pub(crate) fn all(w: &WorkerImpl<'_>, cx: &mut Ctxt) {
     for terminate in &w.terminates {
         terminate_signature(terminate, cx);
     }
+    for status in &w.format_statuses {
+        format_status_signature(status, cx);
+    }
     for handler in &w.handlers {
         handler_rules(handler, cx);
     }
@@ -158,6 +161,35 @@ fn terminate_signature(t: &Method<'_>, cx: &mut Ctxt) {
         );
     }
     common_signature(t, "`terminate`", cx);
+}
+
+/// `fn format_status(&self) -> impl Debug`: no other argument, not async, returns a value.
+fn format_status_signature(m: &Method<'_>, cx: &mut Ctxt) {
+    let sig = &m.func.sig;
+    if !matches!(m.recv, Recv::Ref) {
+        cx.error(
+            sig,
+            "`format_status` takes `&self` only and returns what reports and the observer show of the state: `fn format_status(&self) -> impl Debug`",
+        );
+    }
+    for extra in &m.args {
+        cx.error(
+            extra.pat,
+            "`format_status` takes no argument besides `&self`: it returns what reports and the observer show of the state",
+        );
+    }
+    if let Some(token) = &sig.asyncness {
+        cx.error(
+            token,
+            "`format_status` cannot be `async`: it runs while a crash report is written",
+        );
+    }
+    if matches!(sig.output, syn::ReturnType::Default) {
+        cx.error(
+            &sig.ident,
+            "`format_status` returns what reports and the observer show of the state (`-> impl Debug`), so it cannot return nothing",
+        );
+    }
 }
 
 /// No generics (type, lifetime or `const`), no `impl Trait`, no `unsafe`.

@@ -50,9 +50,11 @@
 //!
 //! What [`state`] shows, and what a crash report prints as the state, is the worker's
 //! [`Worker::format_state`](crate::Worker::format_state): the same text in both places.
-//! `#[worker]` writes it from the state's `Debug`, so a state with a secret implements
-//! `Debug` by hand and leaves the secret out (Elixir's `@derive {Inspect, except:
-//! [:password]}`); a worker written by hand overrides `format_state`:
+//! `#[worker]` writes it from what the worker's `fn format_status(&self) -> impl Debug`
+//! returns when it has one (Elixir's `format_status`; see [the guide](crate::docs_worker)),
+//! else from the state's `Debug`, so a state with a secret either has a `format_status`
+//! that leaves it out or implements `Debug` by hand without it (Elixir's `@derive
+//! {Inspect, except: [:password]}`); a worker written by hand overrides `format_state`:
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {

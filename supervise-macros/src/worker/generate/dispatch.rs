@@ -16,6 +16,7 @@ pub(crate) fn worker_impl(m: &Model<'_>) -> TokenStream {
     let init = init(m);
     let handlers = [Kind::Info, Kind::Call, Kind::Cast].map(|k| handle_fn(m, k));
     let terminate = terminate(m);
+    let format_state = format_state(m);
     let exit = handle_exit(m);
     let down = handle_down(m);
     // A plain `fn init` never awaits: supervisors can then start the worker without a future.
@@ -40,10 +41,33 @@ pub(crate) fn worker_impl(m: &Model<'_>) -> TokenStream {
             ) -> #private::core::fmt::Result {
                 #private::core::write!(out, "{:?}", msg)
             }
-            fn format_state(&self, out: &mut dyn #private::core::fmt::Write) -> #private::core::fmt::Result {
-                use #private::{ViaDebug as _, ViaOpaque as _};
-                #private::core::write!(out, "{:?}", (&&#private::DebugOf(self)).shown())
-            }
+            #format_state
+        }
+    }
+}
+
+/// `format_state`: what `format_status` returns when written, else the state's `Debug`
+/// (or an opaque placeholder when it has none).
+fn format_state(m: &Model<'_>) -> TokenStream {
+    let private = m.private();
+    let body = match m.format_status {
+        Some(status) => {
+            let ident = &status.func.sig.ident;
+            let span = match &status.func.sig.output {
+                syn::ReturnType::Type(_, ty) => ty.span(),
+                syn::ReturnType::Default => ident.span(),
+            };
+            let shown = quote_spanned!(span=> #private::debug_status(&Self::#ident(self)));
+            quote!(#private::core::write!(out, "{:?}", #shown))
+        }
+        None => quote! {
+            use #private::{ViaDebug as _, ViaOpaque as _};
+            #private::core::write!(out, "{:?}", (&&#private::DebugOf(self)).shown())
+        },
+    };
+    quote! {
+        fn format_state(&self, out: &mut dyn #private::core::fmt::Write) -> #private::core::fmt::Result {
+            #body
         }
     }
 }

@@ -54,6 +54,8 @@ pub(crate) struct Model<'a> {
     pub(crate) handle: Ident,
     pub(crate) init: &'a Method<'a>,
     pub(crate) terminate: Option<&'a Method<'a>>,
+    /// `fn format_status(&self) -> impl Debug`, when written.
+    pub(crate) format_status: Option<&'a Method<'a>>,
     /// The `#[exit]` method, if any.
     pub(crate) exit: Option<&'a Method<'a>>,
     /// The `#[down]` method, if any.
@@ -108,6 +110,7 @@ impl<'a> Model<'a> {
             name,
             init: w.inits.first()?,
             terminate: w.terminates.first(),
+            format_status: w.format_statuses.first(),
             exit: signal(w, Signal::Exit),
             down: signal(w, Signal::Down),
             handlers,
