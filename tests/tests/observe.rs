@@ -46,8 +46,9 @@ pub struct Token {
     token: String,
 }
 
-/// What reports and the observer show of a [`Token`].
+/// What reports and the observer show of a [`Token`] (its fields are read through `Debug`).
 #[derive(Debug)]
+#[allow(dead_code)]
 pub struct TokenStatus<'a> {
     owner: &'a str,
     token_len: usize,
