@@ -267,7 +267,7 @@ pub use reason::{ExitReason, PanicReason};
 pub use registry::RegisterError;
 pub use worker::{
     Address, CallError, Context, DEFAULT_CALL_TIMEOUT, Envelope, Flow, FollowError, Following,
-    Handle, Init, MessageOf, ReplyTo, StartError, StartOptions, Worker, WorkerRef, start,
+    Handle, Init, MessageOf, ReplyTo, StartError, StartOptions, Starting, Worker, WorkerRef, start,
     start_link, start_with,
 };
 

@@ -11,7 +11,7 @@ use std::fmt;
 
 pub use crate::worker::{
     Address, CallError, Context, DEFAULT_CALL_TIMEOUT, Envelope, Flow, Following, Handle, Init,
-    MessageOf, ReplyTo, StartError, StartOptions, Worker, WorkerRef, start_with,
+    MessageOf, ReplyTo, StartError, StartOptions, Starting, Worker, WorkerRef, start_with,
 };
 pub use crate::{AsProcess, ChildSpec, Down, ExitReason, Pid, ProcessRef, RefOf, SendError};
 pub use ::core;

@@ -390,3 +390,109 @@ pub async fn start_with<W: Worker>(
 ) -> Result<crate::RefOf<W>, StartError> {
     start::start_with::<W>(args, options).await.map(Into::into)
 }
+
+/// The start of a worker, as a future: what `#[worker]`'s `Type::start`, `start_link` and
+/// `start_with` return; it resolves to the worker's handle once its `init` ran. Lazy, as
+/// futures are: nothing starts until it is polled.
+///
+/// A named type rather than an `impl Future` per worker, so that a crate of many workers
+/// does not give the compiler a state machine to check for each. A worker whose `init`
+/// never awaits ([`Worker::SYNC_INIT`]) starts at the first poll without allocating; one
+/// whose `init` awaits runs it in one boxed future.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use supervise_runtime::{worker, Starting};
+/// pub struct Counter(u64);
+/// #[worker]
+/// impl Counter {
+///     fn init(n: u64) -> Self { Counter(n) }
+///     #[call] fn get(&self) -> u64 { self.0 }
+/// }
+/// let starting: Starting<Counter> = Counter::start(7);
+/// let counter = starting.await.unwrap();
+/// assert_eq!(counter.get().await, Ok(7));
+/// # }
+/// ```
+#[must_use = "a start does nothing unless awaited"]
+pub struct Starting<W: Worker>(StartingState<W>);
+
+type BoxedStart<W> =
+    std::pin::Pin<Box<dyn Future<Output = Result<Handle<W>, StartError>> + Send + 'static>>;
+
+enum StartingState<W: Worker> {
+    /// Not polled yet.
+    Ready(W::Args, StartOptions),
+    /// An `init` that awaits, running.
+    Running(BoxedStart<W>),
+    /// Resolved.
+    Done,
+}
+
+impl<W: Worker> Starting<W> {
+    /// A start of `W` with these arguments to `init` and these options.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{worker, StartOptions, Starting};
+    /// pub struct Job;
+    /// #[worker]
+    /// impl Job { fn init() -> Self { Job } }
+    /// let job = Starting::<Job>::new((), StartOptions::new()).await.unwrap();
+    /// assert!(job.is_alive());
+    /// # }
+    /// ```
+    pub fn new(args: W::Args, options: StartOptions) -> Self {
+        Starting(StartingState::Ready(args, options))
+    }
+}
+
+// No field is pinned: the arguments are moved out at the first poll, the running start is
+// boxed.
+impl<W: Worker> Unpin for Starting<W> {}
+
+impl<W: Worker> Future for Starting<W> {
+    type Output = Result<crate::RefOf<W>, StartError>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let this = &mut self.get_mut().0;
+        loop {
+            match std::mem::replace(this, StartingState::Done) {
+                StartingState::Ready(args, options) if W::SYNC_INIT => {
+                    return std::task::Poll::Ready(
+                        start::start_now::<W>(args, options).map(Into::into),
+                    );
+                }
+                StartingState::Ready(args, options) => {
+                    *this = StartingState::Running(Box::pin(start::start_with::<W>(args, options)));
+                }
+                StartingState::Running(mut running) => {
+                    return match running.as_mut().poll(cx) {
+                        std::task::Poll::Ready(done) => {
+                            std::task::Poll::Ready(done.map(Into::into))
+                        }
+                        std::task::Poll::Pending => {
+                            *this = StartingState::Running(running);
+                            std::task::Poll::Pending
+                        }
+                    };
+                }
+                StartingState::Done => panic!("`Starting` polled after it resolved"),
+            }
+        }
+    }
+}
+
+impl<W: Worker> fmt::Debug for Starting<W> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match self.0 {
+            StartingState::Ready(..) => "not polled",
+            StartingState::Running(_) => "running init",
+            StartingState::Done => "done",
+        };
+        write!(f, "Starting<{}>({state})", std::any::type_name::<W>())
+    }
+}

@@ -48,7 +48,18 @@ pub(super) fn run<W: Worker>(
         if crashed && !terminating {
             // GenServer runs terminate after a crash in a callback too. Boxed: this
             // rare path should not make every idle process's task bigger.
-            let terminate = AssertUnwindSafe(state.terminate(&reason, &mut ctx)).catch_unwind();
+            // A `terminate` that panics at the call (one that does its work before its
+            // future) is caught as one that panics when polled.
+            let (state, reason, ctx) = (&mut state, &reason, &mut ctx);
+            let terminate = async move {
+                let called = std::panic::catch_unwind(AssertUnwindSafe(move || {
+                    let (state, ctx) = (state, ctx); // moved: the closure is FnOnce
+                    state.terminate(reason, ctx)
+                }));
+                if let Ok(terminate) = called {
+                    let _ = AssertUnwindSafe(terminate).catch_unwind().await;
+                }
+            };
             let _ = Box::pin(interruptible_task(&core.0.control, terminate)).await;
         }
         // Queued messages go before the exit; one whose `Drop` panics must not leave the

@@ -165,7 +165,16 @@ pub(crate) async fn start_with<W: Worker>(
             me: &p.me,
             parent: p.parent.as_ref(),
         };
-        let init = AssertUnwindSafe(W::init(args, &mut p.ctx)).catch_unwind();
+        // `init` is called inside the process's scope (code it runs eagerly, before its
+        // future's first poll, sees the new process as the current one) and inside the
+        // panic guard (a panic at the call is the init's panic).
+        let ctx = &mut p.ctx;
+        let init = async move {
+            match std::panic::catch_unwind(AssertUnwindSafe(move || W::init(args, ctx))) {
+                Ok(init) => AssertUnwindSafe(init).catch_unwind().await,
+                Err(panic) => Err(panic),
+            }
+        };
         let init = current::scope(p.me.clone(), interruptible(&p.core.control, init)).await;
         std::mem::forget(abandoned);
         init
@@ -199,9 +208,15 @@ pub(crate) fn start_now<W: Worker>(
 ) -> Result<Handle<W>, StartError> {
     let mut p = prepare::<W>(&options)?;
     let init = {
-        let mut init = std::pin::pin!(AssertUnwindSafe(W::init(args, &mut p.ctx)).catch_unwind());
         let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-        let polled = current::sync_scope(p.me.clone(), || init.as_mut().poll(&mut cx));
+        let ctx = &mut p.ctx;
+        // Called and polled in the process's scope, inside the panic guard, as above.
+        let polled = current::sync_scope(p.me.clone(), || {
+            match std::panic::catch_unwind(AssertUnwindSafe(move || W::init(args, ctx))) {
+                Ok(init) => std::pin::pin!(AssertUnwindSafe(init).catch_unwind()).poll(&mut cx),
+                Err(panic) => std::task::Poll::Ready(Err(panic)),
+            }
+        });
         match polled {
             std::task::Poll::Ready(done) => Ok(done),
             std::task::Poll::Pending => Ok(Ok(Init::Stop(ExitReason::error(format!(

@@ -87,15 +87,19 @@ fn init(m: &Model<'_>) -> TokenStream {
     let state = hidden("state");
     let convert = init_result(m, &state);
     let asserts = send_assertions(m);
-    quote! {
-        async fn init(#args: Self::Args, #ctx: &mut #private::Context<Self>) -> #private::Init<Self> {
+    callback(
+        m,
+        !m.init.is_async(),
+        quote!(init(#args: Self::Args, #ctx: &mut #private::Context<Self>)),
+        quote!(#private::Init<Self>),
+        quote! {
             #asserts
             let _ = &#ctx;
             let (#(#idents,)*) = #args;
             let #state = Self::#user(#(#call),*)#await_;
             #convert
-        }
-    }
+        },
+    )
 }
 
 fn init_result(m: &Model<'_>, state: &Ident) -> TokenStream {
@@ -151,14 +155,53 @@ fn handle_fn(m: &Model<'_>, kind: Kind) -> TokenStream {
     };
     let ty = m.enum_of(kind);
     let arms: Vec<_> = m.of(kind).map(|h| cfg_gated(h, arm(m, h, &ctx))).collect();
-    let body = if arms.is_empty() {
-        quote!(let _ = #ctx; match #msg {})
+    let private_ = m.private();
+    if arms.is_empty() {
+        // No handler of this kind: the message type has no value, the body never returns.
+        return quote! {
+            #[allow(refining_impl_trait)]
+            fn #fn_name(&mut self, #msg: #ty, #ctx: &mut #private_::Context<Self>) -> #private_::core::future::Ready<#private_::Flow> {
+                let _ = #ctx;
+                match #msg {}
+            }
+        };
+    }
+    let body = quote!(match #msg { #(#arms)* });
+    let sync = m.of(kind).all(|h| !h.method.is_async());
+    callback(
+        m,
+        sync,
+        quote!(#fn_name(&mut self, #msg: #ty, #ctx: &mut #private::Context<Self>)),
+        quote!(#private::Flow),
+        body,
+    )
+}
+
+/// A callback of the `Worker` trait: an `async fn`, or, when no handler it calls awaits,
+/// a plain `fn` returning `Ready` (the trait asks for `impl Future`): no state machine
+/// to type-check per worker, which is most of what a worker costs the compiler. The
+/// runtime calls these inside the process's panic guard, so a panic at the call is
+/// caught as one at the first poll would be.
+fn callback(
+    m: &Model<'_>,
+    sync: bool,
+    sig: TokenStream,
+    output: TokenStream,
+    body: TokenStream,
+) -> TokenStream {
+    let private = m.private();
+    if sync {
+        quote! {
+            #[allow(refining_impl_trait)]
+            fn #sig -> #private::core::future::Ready<#output> {
+                #private::core::future::ready({ #body })
+            }
+        }
     } else {
-        quote!(match #msg { #(#arms)* })
-    };
-    quote! {
-        async fn #fn_name(&mut self, #msg: #ty, #ctx: &mut #private::Context<Self>) -> #private::Flow {
-            #body
+        quote! {
+            async fn #sig -> #output {
+                #body
+            }
         }
     }
 }
@@ -240,12 +283,13 @@ fn handle_exit(m: &Model<'_>) -> TokenStream {
     let (from, reason, ctx) = (hidden("from"), hidden("reason"), hidden("ctx"));
     let call = signal_call(method, &ctx, &[&from, &reason]);
     let body = flow_of(m, method, &call);
-    quote! {
-        async fn handle_exit(&mut self, #from: #private::Pid, #reason: #private::ExitReason, #ctx: &mut #private::Context<Self>) -> #private::Flow {
-            let _ = &#ctx;
-            #body
-        }
-    }
+    callback(
+        m,
+        !method.is_async(),
+        quote!(handle_exit(&mut self, #from: #private::Pid, #reason: #private::ExitReason, #ctx: &mut #private::Context<Self>)),
+        quote!(#private::Flow),
+        quote!(let _ = &#ctx; #body),
+    )
 }
 
 /// `handle_down` calling the `#[down]` method.
@@ -257,12 +301,13 @@ fn handle_down(m: &Model<'_>) -> TokenStream {
     let (down, ctx) = (hidden("down"), hidden("ctx"));
     let call = signal_call(method, &ctx, &[&down]);
     let body = flow_of(m, method, &call);
-    quote! {
-        async fn handle_down(&mut self, #down: #private::Down, #ctx: &mut #private::Context<Self>) -> #private::Flow {
-            let _ = &#ctx;
-            #body
-        }
-    }
+    callback(
+        m,
+        !method.is_async(),
+        quote!(handle_down(&mut self, #down: #private::Down, #ctx: &mut #private::Context<Self>)),
+        quote!(#private::Flow),
+        quote!(let _ = &#ctx; #body),
+    )
 }
 
 fn signal_call(method: &Method<'_>, ctx: &Ident, values: &[&Ident]) -> TokenStream {
