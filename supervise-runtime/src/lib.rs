@@ -266,9 +266,9 @@ pub use process::{Addr, AsProcess, Down, Mailbox, ProcessRef, Received, SendErro
 pub use reason::{ExitReason, PanicReason};
 pub use registry::RegisterError;
 pub use worker::{
-    Address, CallError, Context, DEFAULT_CALL_TIMEOUT, Envelope, Flow, FollowError, Following,
-    Handle, Init, MessageOf, ReplyTo, StartError, StartOptions, Starting, Worker, WorkerRef, start,
-    start_link, start_with,
+    Address, Call, CallError, Context, DEFAULT_CALL_TIMEOUT, Envelope, Flow, FollowError,
+    Following, Handle, Init, MessageOf, ReplyTo, StartError, StartOptions, Starting, Worker,
+    WorkerRef, start, start_link, start_with,
 };
 
 /// The typed handle of worker `W` over address `A`: what every door gives. For a

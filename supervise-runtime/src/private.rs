@@ -10,8 +10,8 @@
 use std::fmt;
 
 pub use crate::worker::{
-    Address, CallError, Context, DEFAULT_CALL_TIMEOUT, Envelope, Flow, Following, Handle, Init,
-    MessageOf, ReplyTo, StartError, StartOptions, Starting, Worker, WorkerRef, start_with,
+    Address, Call, CallError, Context, DEFAULT_CALL_TIMEOUT, Envelope, Flow, Following, Handle,
+    Init, MessageOf, ReplyTo, StartError, StartOptions, Starting, Worker, WorkerRef, start_with,
 };
 pub use crate::{AsProcess, ChildSpec, Down, ExitReason, Pid, ProcessRef, RefOf, SendError};
 pub use ::core;

@@ -149,7 +149,7 @@ impl DynamicSupervisor {
 }
 
 impl Handle<Supervisor> {
-    async fn request<T>(
+    async fn request<T: Send + 'static>(
         &self,
         make: impl FnOnce(crate::ReplyTo<T>) -> Request,
     ) -> Result<T, CallError> {
@@ -297,7 +297,7 @@ impl Handle<Supervisor> {
 }
 
 impl Handle<DynamicSupervisor> {
-    async fn request<T>(
+    async fn request<T: Send + 'static>(
         &self,
         make: impl FnOnce(crate::ReplyTo<T>) -> DynReq,
     ) -> Result<T, CallError> {

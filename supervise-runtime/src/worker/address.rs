@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::{CallError, Handle, ReplyTo, Worker};
+use super::{Call, Handle, ReplyTo, Worker};
 use crate::SendError;
 
 mod sealed {
@@ -57,7 +57,7 @@ pub trait Address<W: Worker>:
         &self,
         request: impl FnOnce(ReplyTo<T>) -> W::Call + Send,
         timeout: Duration,
-    ) -> impl Future<Output = Result<T, CallError>> + Send;
+    ) -> Call<'_, W, T>;
 }
 
 impl<W: Worker> sealed::Sealed for Handle<W> {}
@@ -74,11 +74,12 @@ impl<W: Worker> Address<W> for Handle<W> {
         self.cast(msg)
     }
 
+    #[inline]
     fn call_within<T: Send + 'static>(
         &self,
         request: impl FnOnce(ReplyTo<T>) -> W::Call + Send,
         timeout: Duration,
-    ) -> impl Future<Output = Result<T, CallError>> + Send {
+    ) -> Call<'_, W, T> {
         self.call_timeout(request, timeout)
     }
 }
@@ -94,11 +95,12 @@ impl<W: Worker> Address<W> for super::Following<W> {
         self.cast(msg)
     }
 
+    #[inline]
     fn call_within<T: Send + 'static>(
         &self,
         request: impl FnOnce(ReplyTo<T>) -> W::Call + Send,
         timeout: Duration,
-    ) -> impl Future<Output = Result<T, CallError>> + Send {
+    ) -> Call<'_, W, T> {
         self.call_timeout(request, timeout)
     }
 }

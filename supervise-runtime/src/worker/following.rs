@@ -25,6 +25,7 @@ use parking_lot::Mutex;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
+use super::call::Call;
 use super::deadline::Due;
 use super::{CallError, DEFAULT_CALL_TIMEOUT, Envelope, Handle, MessageOf, ReplyTo, Worker};
 use crate::process::{ProcessRef, current};
@@ -371,7 +372,7 @@ impl<W: Worker> Following<W> {
         self.current_handle().map(Into::into)
     }
 
-    fn current_handle(&self) -> Result<Handle<W>, FollowError> {
+    pub(crate) fn current_handle(&self) -> Result<Handle<W>, FollowError> {
         match self.now() {
             Now::Running(p) => Self::typed(p).ok_or(FollowError::Gone),
             Now::Restarting => Err(FollowError::Restarting),
@@ -503,11 +504,11 @@ impl<W: Worker> Following<W> {
     /// assert_eq!(job.call(|reply| JobCall::Ping { reply }).await, Err(CallError::NoProc));
     /// # }
     /// ```
-    pub async fn call<T: Send + 'static>(
+    pub fn call<T: Send + 'static>(
         &self,
         request: impl FnOnce(ReplyTo<T>) -> W::Call,
-    ) -> Result<T, CallError> {
-        self.call_timeout(request, DEFAULT_CALL_TIMEOUT).await
+    ) -> Call<'_, W, T> {
+        self.call_timeout(request, DEFAULT_CALL_TIMEOUT)
     }
 
     /// [`call`](Self::call) with an explicit timeout, which covers the wait for the next
@@ -524,23 +525,25 @@ impl<W: Worker> Following<W> {
     /// assert_eq!(r, Err(CallError::NoProc));
     /// # }
     /// ```
-    pub async fn call_timeout<T: Send + 'static>(
+    pub fn call_timeout<T: Send + 'static>(
         &self,
         request: impl FnOnce(ReplyTo<T>) -> W::Call,
         timeout: Duration,
+    ) -> Call<'_, W, T> {
+        Call::to_following(self, request, Due::of(timeout))
+    }
+
+    /// The rest of a call that found no incarnation to send to (or one that died): waits
+    /// for the next one within the call's time, sends, and waits for the reply.
+    pub(crate) async fn call_later<T: Send + 'static>(
+        &self,
+        mut env: MessageOf<W>,
+        slot: Arc<super::slot::Slot<T>>,
+        due: Option<Due>,
+        deadline: Option<Instant>,
     ) -> Result<T, CallError> {
-        let due = Due::of(timeout);
-        let (mut env, slot) = Handle::<W>::call_parts(request);
-        // The common case: an incarnation runs, and the call is a plain call to it.
-        let mut deadline = None;
-        let mut handle = match self.current_handle() {
-            Ok(h) => h,
-            Err(FollowError::Stopped | FollowError::Gone) => return Err(CallError::NoProc),
-            Err(FollowError::Restarting) => {
-                deadline = due.and_then(|d| d.stamp(Instant::now()));
-                self.next(deadline).await?
-            }
-        };
+        let deadline = deadline.or_else(|| due.and_then(|d| d.stamp(Instant::now())));
+        let mut handle = self.next(deadline).await?;
         if current::pid() == Some(handle.pid()) {
             return Err(CallError::CallingSelf);
         }
@@ -550,9 +553,6 @@ impl<W: Worker> Following<W> {
                 Err(SendError::Full(_)) => return Err(CallError::MailboxFull),
                 Err(SendError::NoProc(back) | SendError::Restarting(back)) => {
                     env = back;
-                    if deadline.is_none() {
-                        deadline = due.and_then(|d| d.stamp(Instant::now()));
-                    }
                     handle = self.next(deadline).await?;
                 }
             }
@@ -579,11 +579,11 @@ impl<W: Worker> Following<W> {
     /// assert_eq!(job.call_infinity(|reply| JobCall::Ping { reply }).await, Err(CallError::NoProc));
     /// # }
     /// ```
-    pub async fn call_infinity<T: Send + 'static>(
+    pub fn call_infinity<T: Send + 'static>(
         &self,
         request: impl FnOnce(ReplyTo<T>) -> W::Call,
-    ) -> Result<T, CallError> {
-        self.call_timeout(request, Duration::MAX).await
+    ) -> Call<'_, W, T> {
+        Call::to_following(self, request, None)
     }
 
     /// Stops the current incarnation (GenServer's `stop`), as [`Handle::stop`] does: a

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::call::Call;
 use super::deadline::{self, Due};
 use super::slot::{Expire, NoReply, Reply, Slot};
 use super::{Envelope, MessageOf, ReplyTo, Worker};
@@ -220,11 +221,11 @@ impl<W: Worker> Handle<W> {
     /// assert_eq!(counter.call(|reply| reply).await, Err(CallError::NoProc), "at once");
     /// # }
     /// ```
-    pub async fn call<T: Send + 'static>(
+    pub fn call<T: Send + 'static>(
         &self,
         request: impl FnOnce(ReplyTo<T>) -> W::Call,
-    ) -> Result<T, CallError> {
-        self.call_timeout(request, DEFAULT_CALL_TIMEOUT).await
+    ) -> Call<'_, W, T> {
+        self.call_timeout(request, DEFAULT_CALL_TIMEOUT)
     }
 
     /// [`call`](Self::call) with an explicit timeout.
@@ -253,17 +254,13 @@ impl<W: Worker> Handle<W> {
     /// assert_eq!(counter.call_timeout(|r| r, Duration::from_millis(10)).await, Ok(1));
     /// # }
     /// ```
-    pub async fn call_timeout<T: Send + 'static>(
+    pub fn call_timeout<T: Send + 'static>(
         &self,
         request: impl FnOnce(ReplyTo<T>) -> W::Call,
         timeout: Duration,
-    ) -> Result<T, CallError> {
+    ) -> Call<'_, W, T> {
         // A timeout too long to ever pass is no timeout.
-        let Some(due) = Due::of(timeout) else {
-            return self.call_infinity(request).await;
-        };
-        self.call_until(request, Some(due), |slot| Self::keep_until(slot, due))
-            .await
+        Call::to_handle(self, request, Due::of(timeout))
     }
 
     /// A call without a timeout (OTP's `infinity`): it returns when the worker replies or
@@ -286,32 +283,11 @@ impl<W: Worker> Handle<W> {
     /// assert_eq!(counter.call_infinity(|r| r).await, Ok(1));
     /// # }
     /// ```
-    pub async fn call_infinity<T>(
+    pub fn call_infinity<T: Send + 'static>(
         &self,
         request: impl FnOnce(ReplyTo<T>) -> W::Call,
-    ) -> Result<T, CallError> {
-        self.call_until(request, None, |_| {}).await
-    }
-
-    async fn call_until<T>(
-        &self,
-        request: impl FnOnce(ReplyTo<T>) -> W::Call,
-        deadline: Option<Due>,
-        keep: impl FnOnce(&Arc<Slot<T>>),
-    ) -> Result<T, CallError> {
-        if current::pid() == Some(self.pid()) {
-            return Err(CallError::CallingSelf);
-        }
-        let (env, slot) = Self::call_parts(request);
-        if let Err(e) = self.core.send(env) {
-            return Err(match e {
-                SendError::Full(_) => CallError::MailboxFull,
-                SendError::NoProc(_) | SendError::Restarting(_) => CallError::NoProc,
-            });
-        }
-        // Hand the slot to the deadline keeper (no timer armed for this call).
-        keep(&slot);
-        self.await_reply(slot, deadline).await
+    ) -> Call<'_, W, T> {
+        Call::to_handle(self, request, None)
     }
 
     /// Has the thread's deadline keeper expire `slot` at `due` unless answered by then.
@@ -350,7 +326,7 @@ impl<W: Worker> Handle<W> {
     }
 
     /// The reply handle was dropped: report the exit reason if the worker dies in time.
-    async fn exit_before<T>(&self, deadline: Option<Instant>) -> Result<T, CallError> {
+    pub(crate) async fn exit_before<T>(&self, deadline: Option<Instant>) -> Result<T, CallError> {
         let exited = self.process();
         let exited = exited.wait();
         match deadline {

@@ -8,6 +8,7 @@
 //! `#[worker]` writes the implementation from plain methods; the trait is also usable by hand.
 
 mod address;
+mod call;
 mod context;
 mod deadline;
 mod following;
@@ -22,6 +23,7 @@ use std::fmt;
 use std::future::Future;
 
 pub use address::{Address, WorkerRef};
+pub use call::Call;
 pub use context::Context;
 pub use following::{FollowError, Following};
 pub(crate) use following::{Slot, SlotState};

@@ -159,8 +159,9 @@ fn call_methods(m: &Model<'_>, h: &HandlerModel<'_>) -> TokenStream {
         let (i, t) = (f.ident, &f.ty);
         quote!(let #i: #t = #private::core::convert::Into::into(#i);)
     });
-    let result = quote!(#private::core::result::Result<#reply_ty, #private::CallError>);
-    let future = quote!(impl #private::core::future::Future<Output = #result> + #private::core::marker::Send + '_);
+    // A named future (no `impl Future` per method: nothing for the compiler to analyse
+    // per worker).
+    let future = quote!(#private::Call<'_, #self_ty, #reply_ty>);
     let docs = docs(
         h,
         &format!(

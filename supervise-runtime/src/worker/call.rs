@@ -1,0 +1,240 @@
+//! A call in flight, as a named future: what [`Handle::call`], [`Following::call`] and
+//! the generated call methods (`counter.get()`) return.
+//!
+//! Design note. A call is three steps: build the message around a reply slot (done when
+//! the call is made, so the request closure is consumed at once and the future's type does
+//! not depend on it), send it (at the first poll: futures are lazy), then wait for the
+//! reply. The common path (an incarnation runs, it answers) is a plain state machine with
+//! no allocation. The rare paths (a following handle between incarnations, a callee that
+//! exits without replying) run as one boxed future each. Naming the type rather than
+//! returning `impl Future` from every generated method is what keeps a crate of many
+//! workers quick to check: the compiler has no state machine to analyse per method.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use tokio::time::Instant;
+
+use super::deadline::Due;
+use super::following::Following;
+use super::handle::Handle;
+use super::slot::{NoReply, Reply, Slot};
+use super::{CallError, MessageOf, Worker};
+use crate::SendError;
+use crate::process::current;
+
+type Slow<'a, T> = Pin<Box<dyn Future<Output = Result<T, CallError>> + Send + 'a>>;
+
+/// A call to a worker, in flight: resolves to the reply, or why there is none
+/// ([`CallError`]). The message is built when the call is made and sent at the first
+/// poll; dropping the future before then sends nothing, dropping it later abandons the
+/// reply (the worker's `ReplyTo` sees nobody waits).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use supervise_runtime::{worker, Call};
+/// pub struct Counter(u64);
+/// #[worker]
+/// impl Counter {
+///     fn init(n: u64) -> Self { Counter(n) }
+///     #[call] fn get(&self) -> u64 { self.0 }
+/// }
+/// let counter = Counter::start(7).await.unwrap();
+/// let call: Call<'_, Counter, u64> = counter.get();
+/// assert_eq!(call.await, Ok(7));
+/// # }
+/// ```
+#[must_use = "a call does nothing unless awaited"]
+pub struct Call<'a, W: Worker, T>(State<'a, W, T>);
+
+enum State<'a, W: Worker, T> {
+    /// Built, not sent yet.
+    Unsent {
+        to: To<'a, W>,
+        env: MessageOf<W>,
+        slot: Arc<Slot<T>>,
+        due: Option<Due>,
+    },
+    /// Sent to this incarnation; waiting for its reply.
+    Waiting {
+        callee: Callee<'a, W>,
+        reply: Reply<T>,
+        due: Option<Due>,
+    },
+    /// A rare path, boxed.
+    Slow(Slow<'a, T>),
+    /// Failed before anything was sent.
+    Failed(CallError),
+    Done,
+}
+
+/// Whom the call is for.
+enum To<'a, W: Worker> {
+    Handle(&'a Handle<W>),
+    Following(&'a Following<W>),
+}
+
+/// The incarnation the call was sent to.
+enum Callee<'a, W: Worker> {
+    Borrowed(&'a Handle<W>),
+    Owned(Handle<W>),
+}
+
+impl<W: Worker> Callee<'_, W> {
+    fn handle(&self) -> &Handle<W> {
+        match self {
+            Callee::Borrowed(h) => h,
+            Callee::Owned(h) => h,
+        }
+    }
+}
+
+impl<'a, W: Worker, T: Send + 'static> Call<'a, W, T> {
+    /// A call to `handle`, `due` being its timeout (`None`: none).
+    pub(crate) fn to_handle(
+        handle: &'a Handle<W>,
+        request: impl FnOnce(super::ReplyTo<T>) -> W::Call,
+        due: Option<Due>,
+    ) -> Self {
+        let (env, slot) = Handle::<W>::call_parts(request);
+        Call(State::Unsent {
+            to: To::Handle(handle),
+            env,
+            slot,
+            due,
+        })
+    }
+
+    /// A call to whichever incarnation `following` reaches.
+    pub(crate) fn to_following(
+        following: &'a Following<W>,
+        request: impl FnOnce(super::ReplyTo<T>) -> W::Call,
+        due: Option<Due>,
+    ) -> Self {
+        let (env, slot) = Handle::<W>::call_parts(request);
+        Call(State::Unsent {
+            to: To::Following(following),
+            env,
+            slot,
+            due,
+        })
+    }
+
+    /// Sends the built call; the state that follows.
+    fn send(
+        to: To<'a, W>,
+        env: MessageOf<W>,
+        slot: Arc<Slot<T>>,
+        due: Option<Due>,
+    ) -> State<'a, W, T> {
+        let callee = match to {
+            To::Handle(h) => Callee::Borrowed(h),
+            To::Following(f) => match f.current_handle() {
+                Ok(h) => Callee::Owned(h),
+                Err(super::FollowError::Stopped | super::FollowError::Gone) => {
+                    return State::Failed(CallError::NoProc);
+                }
+                // Between incarnations: wait for the next one, within the timeout.
+                Err(super::FollowError::Restarting) => {
+                    return State::Slow(Box::pin(f.call_later(env, slot, due, None)));
+                }
+            },
+        };
+        if current::pid() == Some(callee.handle().pid()) {
+            return State::Failed(CallError::CallingSelf);
+        }
+        match callee.handle().core.send(env) {
+            Ok(()) => {}
+            Err(SendError::Full(_)) => return State::Failed(CallError::MailboxFull),
+            Err(SendError::NoProc(env) | SendError::Restarting(env)) => {
+                return match to {
+                    To::Handle(_) => State::Failed(CallError::NoProc),
+                    // It died since we looked: wait for the next incarnation.
+                    To::Following(f) => State::Slow(Box::pin(f.call_later(env, slot, due, None))),
+                };
+            }
+        }
+        // Hand the slot to the deadline keeper (no timer armed for this call).
+        if let Some(due) = due {
+            Handle::<W>::keep_until(&slot, due);
+        }
+        State::Waiting {
+            callee,
+            reply: Reply::new(slot),
+            due,
+        }
+    }
+}
+
+// No field is pinned in place: the reply is polled through `Pin::new` (it is `Unpin`),
+// the slow paths are boxed.
+impl<W: Worker, T> Unpin for Call<'_, W, T> {}
+
+impl<'a, W: Worker, T: Send + 'static> Future for Call<'a, W, T> {
+    type Output = Result<T, CallError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let state = &mut self.get_mut().0;
+        loop {
+            match std::mem::replace(state, State::Done) {
+                State::Unsent { to, env, slot, due } => *state = Self::send(to, env, slot, due),
+                State::Waiting {
+                    callee,
+                    mut reply,
+                    due,
+                } => {
+                    return match Pin::new(&mut reply).poll(cx) {
+                        Poll::Pending => {
+                            *state = State::Waiting { callee, reply, due };
+                            Poll::Pending
+                        }
+                        Poll::Ready(Ok(value)) => Poll::Ready(Ok(value)),
+                        Poll::Ready(Err(NoReply::Expired)) => Poll::Ready(Err(CallError::Timeout)),
+                        Poll::Ready(Err(NoReply::Dropped(stamped))) => {
+                            // A call registered without reading the clock has the deadline
+                            // the keeper stamped, or, dropped before the keeper's first
+                            // look at it, was made within a tick: from now is then at most
+                            // a tick late.
+                            let deadline =
+                                due.and_then(|due| stamped.or_else(|| due.stamp(Instant::now())));
+                            *state = State::Slow(match callee {
+                                Callee::Borrowed(h) => Box::pin(h.exit_before(deadline)),
+                                Callee::Owned(h) => {
+                                    Box::pin(async move { h.exit_before(deadline).await })
+                                }
+                            });
+                            continue;
+                        }
+                    };
+                }
+                State::Slow(mut slow) => {
+                    return match slow.as_mut().poll(cx) {
+                        Poll::Pending => {
+                            *state = State::Slow(slow);
+                            Poll::Pending
+                        }
+                        Poll::Ready(done) => Poll::Ready(done),
+                    };
+                }
+                State::Failed(e) => return Poll::Ready(Err(e)),
+                State::Done => panic!("a `Call` polled after it resolved"),
+            }
+        }
+    }
+}
+
+impl<W: Worker, T> fmt::Debug for Call<'_, W, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match self.0 {
+            State::Unsent { .. } => "unsent",
+            State::Waiting { .. } => "waiting for the reply",
+            State::Slow(_) => "waiting",
+            State::Failed(_) => "failed",
+            State::Done => "done",
+        };
+        write!(f, "Call<{}>({state})", std::any::type_name::<W>())
+    }
+}
