@@ -31,7 +31,9 @@ const SOURCE: &str = "the runtime's observe::snapshot, taken again on every life
 ///
 /// ```
 /// use supervise_observer::Kind;
+/// use supervise_runtime::observe::NodeKind;
 /// assert_eq!(serde_json::to_string(&Kind::DynamicSupervisor).unwrap(), "\"dynamic_supervisor\"");
+/// assert_eq!(Kind::from(NodeKind::Supervisor), Kind::Supervisor);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -338,7 +340,7 @@ impl Collector {
             epoch: Instant::now(),
             epoch_unix_ms: SystemTime::now()
                 .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| millis(d)),
+                .map_or(0, millis),
             started: HashMap::new(),
             exited: HashMap::new(),
             slots: HashMap::new(),

@@ -718,7 +718,7 @@ async fn restart(State(shared): State<Arc<Shared>>, target: PathText) -> Respons
 #[cfg(test)]
 mod tests {
     use super::*;
-    use supervise_runtime::{AsProcess, ChildSpec, DynamicSupervisor, ExitReason, worker};
+    use supervise_runtime::{ChildSpec, DynamicSupervisor, ExitReason, worker};
     use tokio::time::Instant;
 
     #[derive(Debug)]
