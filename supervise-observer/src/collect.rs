@@ -1,38 +1,39 @@
 //! Where the page's model comes from, and the actions on it.
 //!
-//! This is the one file that talks to the runtime. Today it builds the model from the
-//! public supervisor API: `which_children` and `count_children` on every supervisor of the
-//! tree, walked from the root every poll, and `ProcessRef::exit` / `terminate_child` /
-//! `restart_child` for the actions. What that API does not tell (restart counts, the
-//! intensity window, last exit reasons) the [`Collector`] works out itself by comparing one
-//! poll with the previous one; what cannot be worked out (mailbox length, messages handled,
-//! start time) is left `None`. When the runtime has a snapshot of its own, only this file
-//! changes: the server and the page read [`TreeView`] and nothing else.
+//! This is the one file that talks to the runtime. The model is the runtime's own
+//! [`observe::snapshot`] of the tree, turned into what the page reads ([`TreeView`]): the
+//! restart counts, intensities, exits, uptimes, mailbox lengths and message counts are the
+//! runtime's, nothing is inferred from pid changes. The [`Collector`] only adds what a page
+//! needs across snapshots: a key per child that stays the same across its restarts (a
+//! dynamic supervisor's children have no id), and wall-clock times for the durations. The
+//! actions find their target in a fresh snapshot, so only a process of the tree is touched.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
-use supervise_runtime::tree::{ChildKind, Intensity, Shape, SupervisorShape};
+use supervise_runtime::observe::{self, Event, Node, NodeKind};
+use supervise_runtime::tree::{ChildKind, Shape, SupervisorShape};
 use supervise_runtime::{
-    AsProcess, ChildCount, ChildError, ChildPid, ChildType, DynamicSupervisor, ExitReason, Handle,
-    Pid, ProcessRef, Strategy, Supervisor,
+    CallError, ChildError, DynamicSupervisor, ExitReason, Handle, Pid, ProcessRef, Restart,
+    Supervisor,
 };
+use tokio::time::Instant;
 
-/// How long one supervisor call may take before the node is shown as not answering.
-const CALL_TIMEOUT: Duration = Duration::from_secs(1);
+/// How long [`state`] waits for a process to tell its state.
+pub(crate) const STATE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Where the numbers come from, shown under the page.
-const SOURCE: &str = "polled with which_children; restarts are counted from pid changes between polls, so two restarts faster than one poll count once";
+const SOURCE: &str = "the runtime's observe::snapshot, taken again on every lifecycle event (at most every 75 ms) and polled; restarts and intensities are counted by the supervisors themselves";
 
 /// What a process is.
 ///
 /// ```
 /// use supervise_observer::Kind;
+/// use supervise_runtime::observe::NodeKind;
 /// assert_eq!(serde_json::to_string(&Kind::DynamicSupervisor).unwrap(), "\"dynamic_supervisor\"");
+/// assert_eq!(Kind::from(NodeKind::Supervisor), Kind::Supervisor);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -45,21 +46,36 @@ pub enum Kind {
     DynamicSupervisor,
 }
 
-/// Whether a child runs: `which_children`'s pid column.
+impl From<NodeKind> for Kind {
+    fn from(kind: NodeKind) -> Self {
+        match kind {
+            NodeKind::Worker => Kind::Worker,
+            NodeKind::Supervisor => Kind::Supervisor,
+            NodeKind::DynamicSupervisor => Kind::DynamicSupervisor,
+        }
+    }
+}
+
+/// Whether a child runs, as its supervisor tells it.
 ///
 /// ```
 /// use supervise_observer::Status;
 /// assert_eq!(serde_json::to_string(&Status::Restarting).unwrap(), "\"restarting\"");
+/// assert_eq!(serde_json::to_string(&Status::Unreachable).unwrap(), "\"unreachable\"");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Running with the node's pid.
     Running,
-    /// Its restart failed and is being retried.
+    /// It exited and its supervisor is starting it again (a restart being retried, or a
+    /// backoff delay).
     Restarting,
-    /// Not running (terminated, or stopped for good).
-    Undefined,
+    /// Not running: terminated, stopped for good, or ignored at start.
+    Stopped,
+    /// A supervisor that could not be asked for its children (it died while the tree was
+    /// walked); the node's `error` says why.
+    Unreachable,
 }
 
 /// The whole tree as the page shows it.
@@ -86,53 +102,66 @@ pub struct TreeView {
     pub root: NodeView,
 }
 
-/// One process (or one child slot that has no process now).
+/// One process (or one child that has no process now).
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// use supervise_observer::{Collector, Kind};
+/// use supervise_observer::{Collector, Kind, Status};
 /// use supervise_runtime::{Supervisor, SupervisorSpec};
 /// let root = Supervisor::start(SupervisorSpec::default()).await.unwrap();
 /// let node = Collector::new(root).poll().await.root;
-/// assert_eq!(node.kind, Kind::Supervisor);
+/// assert_eq!((node.kind, node.status), (Kind::Supervisor, Status::Running));
 /// assert_eq!(node.restarts, 0);
-/// assert_eq!(node.mailbox_len, None, "not known before the runtime's snapshot");
+/// assert_eq!(node.mailbox_len, Some(0));
+/// assert!(node.messages_handled.unwrap() >= 1, "it answered the snapshot");
 /// # }
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NodeView {
     /// A key that stays the same across restarts: the path of ids from the root (`""` for
-    /// the root, `mid/low/d`), or `workers/#3` for the third slot of a dynamic supervisor.
+    /// the root, `mid/low/d`), or `workers/#3` for a dynamic supervisor's third child (a
+    /// restarted child keeps its number: its supervisor tells which pid it replaces).
     pub key: String,
     /// The child's id; `None` for the root and a dynamic supervisor's children.
     pub id: Option<String>,
     /// The pid as the runtime prints it (`#PID<0.104.0>`), when running.
     pub pid: Option<String>,
-    /// Running, restarting or undefined.
+    /// The name the process is registered under, if any.
+    pub name: Option<String>,
+    /// Running, restarting, stopped or unreachable.
     pub status: Status,
     /// Worker, supervisor or dynamic supervisor.
     pub kind: Kind,
     /// The Rust type of the child (OTP's module).
     pub worker_type: String,
-    /// How many times this child got a new pid while the observer watched.
+    /// `permanent`, `transient` or `temporary`; `None` for the root.
+    pub restart: Option<&'static str>,
+    /// How many times its supervisor started it again, as the supervisor counts them.
     pub restarts: u64,
-    /// When it last got a new pid (milliseconds since the Unix epoch).
+    /// When its current incarnation was started by a restart (milliseconds since the Unix
+    /// epoch); `None` when it was never restarted.
     pub last_restart_unix_ms: Option<u64>,
-    /// The reason its previous process exited with, when seen.
+    /// The reason its previous incarnation exited with, as its supervisor saw it.
     pub last_exit: Option<String>,
-    /// When the observer first saw this pid (milliseconds since the Unix epoch).
-    pub seen_since_unix_ms: u64,
-    /// When the process started; not known from the public API yet.
+    /// The pid of that previous incarnation.
+    pub last_exit_pid: Option<String>,
+    /// When it exited (milliseconds since the Unix epoch).
+    pub last_exit_unix_ms: Option<u64>,
+    /// When the current incarnation started (milliseconds since the Unix epoch), by its
+    /// supervisor's clock; `None` for the root and a child without a process.
     pub started_unix_ms: Option<u64>,
-    /// Messages waiting in its mailbox; not known from the public API yet.
+    /// Messages waiting in its mailbox; `None` when it was busy in a callback and did not
+    /// answer in time, or has no process.
     pub mailbox_len: Option<usize>,
-    /// Messages it handled; not known from the public API yet.
+    /// Messages it took from its mailbox since it started (a supervisor's include the
+    /// observer's own requests); `None` without a process.
     pub messages_handled: Option<u64>,
-    /// For a supervisor: its strategy, counts and restarts.
+    /// For a supervisor: its strategy, children and restart intensity.
     pub supervisor: Option<SupervisorView>,
-    /// Why its children could not be listed (a supervisor busy or gone), if so.
+    /// Why its children could not be listed (a supervisor gone meanwhile), if so.
     pub error: Option<String>,
-    /// Its children, in `which_children` order.
+    /// Its children: in start order under a static supervisor, in pid order under a
+    /// dynamic one.
     pub children: Vec<NodeView>,
 }
 
@@ -144,32 +173,35 @@ pub struct NodeView {
 /// use supervise_runtime::{Supervisor, SupervisorSpec};
 /// let root = Supervisor::start(SupervisorSpec::default()).await.unwrap();
 /// let sup = Collector::new(root).poll().await.root.supervisor.unwrap();
+/// assert_eq!(sup.strategy, "one_for_one");
 /// assert_eq!(sup.restarts, 0);
-/// assert_eq!(sup.intensity, None, "known only from a tree's shape");
+/// assert_eq!((sup.intensity.recent, sup.intensity.max_restarts), (0, 3));
 /// # }
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SupervisorView {
-    /// `one_for_one`, `one_for_all`, `rest_for_one`; `None` when not known (no shape given).
-    pub strategy: Option<String>,
-    /// `count_children`, when it answered.
-    pub count: Option<CountView>,
-    /// Restarts it made while the observer watched (one per restart of a group under
-    /// `one_for_all` and `rest_for_one`).
+    /// `one_for_one`, `one_for_all` or `rest_for_one` (always `one_for_one` for a dynamic
+    /// supervisor).
+    pub strategy: String,
+    /// Its children, counted from the snapshot.
+    pub count: CountView,
+    /// The restarts of its current children, summed: each child's count from the
+    /// supervisor. A crash under `one_for_all` that restarts two children counts two here
+    /// and one in the [`intensity`](SupervisorView::intensity).
     pub restarts: u64,
-    /// Its restart intensity and how much of it the recent restarts used, when known.
-    pub intensity: Option<IntensityView>,
-    /// A dynamic supervisor's `max_children`, when known.
+    /// Its restart intensity and how much of it the current window used.
+    pub intensity: IntensityView,
+    /// A dynamic supervisor's `max_children`, when the tree's shape tells it.
     pub max_children: Option<usize>,
 }
 
-/// `count_children` as plain data.
+/// A supervisor's children, counted as `count_children` counts them.
 ///
 /// ```
-/// let c = supervise_observer::CountView::from(supervise_runtime::ChildCount::default());
-/// assert_eq!(c.active, 0);
+/// let c = supervise_observer::CountView { active: 1, specs: 2, supervisors: 0, workers: 2 };
+/// assert!(c.active <= c.specs);
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct CountView {
     /// Children running.
     pub active: usize,
@@ -181,18 +213,7 @@ pub struct CountView {
     pub workers: usize,
 }
 
-impl From<ChildCount> for CountView {
-    fn from(c: ChildCount) -> Self {
-        CountView {
-            active: c.active,
-            specs: c.specs,
-            supervisors: c.supervisors,
-            workers: c.workers,
-        }
-    }
-}
-
-/// A supervisor's restart intensity and its use.
+/// A supervisor's restart intensity and its use, as the supervisor counts it.
 ///
 /// ```
 /// let i = supervise_observer::IntensityView { max_restarts: 3, within_ms: 5000, recent: 1 };
@@ -204,195 +225,55 @@ pub struct IntensityView {
     pub max_restarts: u32,
     /// The window, in milliseconds.
     pub within_ms: u64,
-    /// Restarts seen in the last window (as observed: see [`TreeView::source`]).
+    /// Restarts counted in the current window (it gives up at the one that would exceed
+    /// `max_restarts`).
     pub recent: u32,
 }
 
 // ---------------------------------------------------------------------------------------
-// Walking the live tree.
+// From snapshots to views.
 
-/// A supervisor handle of either kind.
-#[derive(Clone, Debug)]
-pub(crate) enum SupHandle {
-    Static(Handle<Supervisor>),
-    Dynamic(Handle<DynamicSupervisor>),
-}
-
-impl SupHandle {
-    async fn list(&self) -> Result<(Vec<supervise_runtime::ChildInfo>, ChildCount), String> {
-        let call = async {
-            match self {
-                SupHandle::Static(h) => Ok((h.which_children().await?, h.count_children().await?)),
-                SupHandle::Dynamic(h) => Ok((h.which_children().await?, h.count_children().await?)),
-            }
-        };
-        match tokio::time::timeout(CALL_TIMEOUT, call).await {
-            Ok(Ok(listed)) => Ok(listed),
-            Ok(Err(e)) => {
-                let e: supervise_runtime::CallError = e;
-                Err(format!("does not answer: {e}"))
-            }
-            Err(_) => Err(format!(
-                "did not answer within {} ms (busy stopping a child?)",
-                CALL_TIMEOUT.as_millis()
-            )),
-        }
-    }
-}
-
-/// One process (or child slot) as listed, with what is needed to act on it.
-#[derive(Debug)]
-struct Raw {
-    id: Option<String>,
-    pid: ChildPid,
-    process: Option<ProcessRef>,
-    kind: Kind,
-    module: &'static str,
-    /// A supervisor's own handle, children and count.
-    sup: Option<RawSup>,
-}
-
-#[derive(Debug)]
-struct RawSup {
-    handle: SupHandle,
-    listed: Result<(Vec<Raw>, ChildCount), String>,
-}
-
-fn raw_child(info: supervise_runtime::ChildInfo) -> (Raw, Option<SupHandle>) {
-    let static_sup = info.worker::<Supervisor>();
-    let dynamic_sup = info.worker::<DynamicSupervisor>();
-    let (kind, handle) = match (static_sup, dynamic_sup, info.child_type) {
-        (Some(h), _, _) => (Kind::Supervisor, Some(SupHandle::Static(h))),
-        (None, Some(h), _) => (Kind::DynamicSupervisor, Some(SupHandle::Dynamic(h))),
-        (None, None, ChildType::Supervisor) => (Kind::Supervisor, None),
-        (None, None, ChildType::Worker) => (Kind::Worker, None),
-    };
-    let raw = Raw {
-        id: info.id.map(|id| id.to_string()),
-        pid: info.pid,
-        process: info.process,
-        kind,
-        module: info.module,
-        sup: None,
-    };
-    (raw, handle)
-}
-
-fn walk(handle: SupHandle) -> Pin<Box<dyn Future<Output = RawSup> + Send>> {
-    Box::pin(async move {
-        let listed = match handle.list().await {
-            Ok((infos, count)) => {
-                let mut children = Vec::with_capacity(infos.len());
-                for info in infos {
-                    let (mut raw, sup) = raw_child(info);
-                    if let Some(sup) = sup {
-                        raw.sup = Some(walk(sup).await);
-                    }
-                    children.push(raw);
-                }
-                Ok((children, count))
-            }
-            Err(e) => Err(e),
-        };
-        RawSup { handle, listed }
-    })
-}
-
-async fn walk_root(root: &Handle<Supervisor>) -> Raw {
-    let sup = walk(SupHandle::Static(root.clone())).await;
-    Raw {
-        id: None,
-        pid: if root.is_alive() {
-            ChildPid::Running(root.pid())
-        } else {
-            ChildPid::Undefined
-        },
-        process: Some(root.process()),
-        kind: Kind::Supervisor,
-        module: "supervise_runtime::Supervisor",
-        sup: Some(sup),
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// From one poll to the next.
-
-/// The static shape of a supervisor, when the tree's `SHAPE` was given.
+/// Where a supervisor sits in the tree's static shape, if one was given.
 #[derive(Clone, Copy, Debug)]
-enum SupShape {
+enum ShapeAt {
     Static(&'static SupervisorShape),
-    Dynamic {
-        intensity: Intensity,
-        max_children: Option<usize>,
-    },
+    Dynamic { max_children: Option<usize> },
 }
 
-impl SupShape {
-    fn child(self, id: Option<&str>) -> Option<SupShape> {
-        let SupShape::Static(sup) = self else {
+impl ShapeAt {
+    fn child(self, id: Option<&str>) -> Option<ShapeAt> {
+        let ShapeAt::Static(sup) = self else {
             return None;
         };
         let child = sup.children.iter().find(|c| Some(c.name) == id)?;
         match &child.kind {
-            ChildKind::Supervisor(s) => Some(SupShape::Static(s)),
-            ChildKind::Tree(shape) => Some(SupShape::Static(&shape.root)),
-            ChildKind::Dynamic {
-                intensity,
-                max_children,
-                ..
-            } => Some(SupShape::Dynamic {
-                intensity: *intensity,
+            ChildKind::Supervisor(s) => Some(ShapeAt::Static(s)),
+            ChildKind::Tree(shape) => Some(ShapeAt::Static(&shape.root)),
+            ChildKind::Dynamic { max_children, .. } => Some(ShapeAt::Dynamic {
                 max_children: *max_children,
             }),
             _ => None,
         }
     }
-
-    fn strategy(self) -> Option<Strategy> {
-        match self {
-            SupShape::Static(s) => Some(s.strategy),
-            SupShape::Dynamic { .. } => Some(Strategy::OneForOne),
-        }
-    }
-
-    fn intensity(self) -> Intensity {
-        match self {
-            SupShape::Static(s) => s.intensity,
-            SupShape::Dynamic { intensity, .. } => intensity,
-        }
-    }
 }
 
-/// What the collector remembers of one key.
-#[derive(Debug)]
-struct Seen {
-    pid: Option<Pid>,
-    process: Option<ProcessRef>,
-    restarts: u64,
-    last_restart_unix_ms: Option<u64>,
-    last_exit: Option<String>,
-    seen_since_unix_ms: u64,
-    generation: u64,
-}
-
-/// What the collector remembers of one supervisor.
-#[derive(Debug, Default)]
-struct SupSeen {
-    restarts: u64,
-    recent: VecDeque<Instant>,
-    generation: u64,
-}
-
-/// A dynamic supervisor's slots: children keep their slot, and a new pid of the same type
-/// takes the slot of one that vanished (the supervisor restarted it).
+/// A dynamic supervisor's numbering of its children: a restarted child keeps its number.
 #[derive(Debug, Default)]
 struct Slots {
+    /// The supervisor's pid: a new incarnation numbers its children afresh.
+    owner: Option<Pid>,
     next: u64,
-    by_pid: HashMap<Pid, (u64, &'static str)>,
+    by_pid: HashMap<Pid, u64>,
 }
 
-/// Builds [`TreeView`]s from a running tree, remembering enough between polls to count
-/// restarts.
+/// At most this many restarts remembered from the events (old pid by new pid).
+const REPLACED_CAP: usize = 4096;
+
+/// Builds [`TreeView`]s from a running tree's [`observe::snapshot`].
+///
+/// Everything it shows is the runtime's: the restart counts and intensities kept by the
+/// supervisors, the last exits, the mailboxes. It keeps only a key per child that survives
+/// restarts, and the wall-clock time each incarnation started.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -407,12 +288,14 @@ struct Slots {
 /// let job = root.which_children().await.unwrap()[0].process.clone().unwrap();
 /// job.exit(ExitReason::Kill);
 /// job.wait().await;
-/// let _ = root.count_children().await; // answered once the restart is done
-/// let after = collector.poll().await;
-/// assert_ne!(before.root.children[0].pid, after.root.children[0].pid);
-/// assert_eq!(after.root.children[0].restarts, 1);
-/// assert_eq!(after.root.children[0].last_exit.as_deref(), Some("killed"));
-/// assert_eq!(after.root.supervisor.unwrap().restarts, 1);
+/// let after = collector.poll().await; // the root answers once the restart is done
+/// let node = &after.root.children[0];
+/// assert_ne!(before.root.children[0].pid, node.pid);
+/// assert_eq!(node.restarts, 1);
+/// assert_eq!(node.last_exit.as_deref(), Some("killed"));
+/// assert_eq!(node.last_exit_pid, Some(job.pid().to_string()));
+/// let sup = after.root.supervisor.unwrap();
+/// assert_eq!((sup.restarts, sup.intensity.recent), (1, 1));
 /// # }
 /// ```
 #[derive(Debug)]
@@ -421,10 +304,20 @@ pub struct Collector {
     shape: Option<&'static Shape>,
     title: String,
     actions: bool,
-    generation: u64,
-    seen: HashMap<String, Seen>,
-    sups: HashMap<String, SupSeen>,
+    /// The wall clock at `epoch` on the runtime's (tokio's) clock: durations from the
+    /// runtime become wall-clock times through it.
+    epoch: Instant,
+    epoch_unix_ms: u64,
+    /// When each running pid started, first computed from its uptime (kept, so that the
+    /// view does not change by a millisecond from one snapshot to the next).
+    started: HashMap<Pid, u64>,
+    /// When each last exit happened, likewise.
+    exited: HashMap<Pid, u64>,
     slots: HashMap<String, Slots>,
+    /// From the `Restarted` events: the pid each new one replaced.
+    replaced: HashMap<Pid, Pid>,
+    /// The supervisors of the last view, to tell the events about this tree.
+    supervisors: Vec<Pid>,
 }
 
 impl Collector {
@@ -444,15 +337,20 @@ impl Collector {
             shape: None,
             title: "supervise".to_string(),
             actions: false,
-            generation: 0,
-            seen: HashMap::new(),
-            sups: HashMap::new(),
+            epoch: Instant::now(),
+            epoch_unix_ms: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, millis),
+            started: HashMap::new(),
+            exited: HashMap::new(),
             slots: HashMap::new(),
+            replaced: HashMap::new(),
+            supervisors: Vec::new(),
         }
     }
 
-    /// Uses a tree's static `SHAPE` (from `supervision_tree!`) for the title, strategies and
-    /// restart intensities, which the public API does not tell.
+    /// Uses a tree's static `SHAPE` (from `supervision_tree!`) for the title and the
+    /// dynamic supervisors' `max_children`, which the runtime's snapshot does not tell.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -460,13 +358,19 @@ impl Collector {
     /// pub struct Job;
     /// #[worker]
     /// impl Job { fn init() -> Self { Job } }
-    /// supervision_tree! { pub App: one_for_one(max_restarts = 5, within = 10s) { job: Job::child_spec() } }
+    /// supervision_tree! {
+    ///     pub App: one_for_one(max_restarts = 5, within = 10s) {
+    ///         job: Job::child_spec(),
+    ///         jobs: dynamic<Job>(max_children = 8),
+    ///     }
+    /// }
     /// let app = App::start().await.unwrap();
     /// let view = supervise_observer::Collector::new(app.current().unwrap()).shape(&App::SHAPE).poll().await;
     /// assert_eq!(view.title, "App");
     /// let sup = view.root.supervisor.unwrap();
-    /// assert_eq!(sup.strategy.as_deref(), Some("one_for_one"));
-    /// assert_eq!(sup.intensity.unwrap().max_restarts, 5);
+    /// assert_eq!(sup.strategy, "one_for_one");
+    /// assert_eq!(sup.intensity.max_restarts, 5, "the runtime's, as the shape says");
+    /// assert_eq!(view.root.children[1].supervisor.as_ref().unwrap().max_children, Some(8));
     /// # }
     /// ```
     pub fn shape(mut self, shape: &'static Shape) -> Self {
@@ -505,25 +409,43 @@ impl Collector {
         self
     }
 
-    /// Walks the tree once and returns what it looks like now.
+    /// Takes a snapshot of the tree and returns what it looks like now.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// use supervise_runtime::{Supervisor, SupervisorSpec};
     /// let root = Supervisor::start(SupervisorSpec::default()).await.unwrap();
     /// let mut collector = supervise_observer::Collector::new(root);
-    /// assert_eq!(collector.poll().await, collector.poll().await);
+    /// let (a, b) = (collector.poll().await, collector.poll().await);
+    /// assert_eq!(a.root.pid, b.root.pid);
+    /// assert!(b.root.messages_handled > a.root.messages_handled, "each snapshot asks the root");
     /// # }
     /// ```
     pub async fn poll(&mut self) -> TreeView {
-        let raw = walk_root(&self.root).await;
-        self.generation += 1;
-        let shape = self.shape.map(|s| SupShape::Static(&s.root));
-        let (root, _) = self.build(raw, String::new(), shape, false);
-        let generation = self.generation;
-        self.seen.retain(|_, s| s.generation == generation);
-        self.sups.retain(|_, s| s.generation == generation);
-        self.slots.retain(|k, _| self.sups.contains_key(k));
+        let root = match observe::snapshot(&self.root).await {
+            Ok(snapshot) => {
+                let now = self.unix_ms();
+                let shape = self.shape.map(|s| ShapeAt::Static(&s.root));
+                let mut running = Vec::new();
+                let mut supervisors = Vec::new();
+                let root = self.build(
+                    &snapshot.root,
+                    String::new(),
+                    shape,
+                    now,
+                    &mut running,
+                    &mut supervisors,
+                );
+                self.started.retain(|pid, _| running.contains(pid));
+                let exits: Vec<Pid> = running_exits(&snapshot.root);
+                self.exited.retain(|pid, _| exits.contains(pid));
+                self.slots
+                    .retain(|_, s| s.owner.is_some_and(|o| supervisors.contains(&o)));
+                self.supervisors = supervisors;
+                root
+            }
+            Err(e) => self.gone_root(e),
+        };
         TreeView {
             title: self.title.clone(),
             actions: self.actions,
@@ -532,243 +454,241 @@ impl Collector {
         }
     }
 
-    /// Builds the node for `raw` under `key`; returns it and whether it got a new pid
-    /// since the last poll (`fresh`: its parent was just started, so a new pid here is
-    /// part of that start and not a restart).
-    fn build(
-        &mut self,
-        raw: Raw,
-        key: String,
-        shape: Option<SupShape>,
-        fresh: bool,
-    ) -> (NodeView, bool) {
-        let now_ms = unix_ms();
-        let pid = raw.pid.pid();
-        let generation = self.generation;
-        let seen = self.seen.entry(key.clone()).or_insert_with(|| Seen {
-            pid,
-            process: raw.process.clone(),
+    /// Whether `event` is about this tree: it happened under one of the supervisors of the
+    /// last view (a supervisor started since is seen through its parent's event). Notes
+    /// the restarts, so that a dynamic child restarted twice between two snapshots keeps
+    /// its number.
+    pub(crate) fn note(&mut self, event: &Event) -> bool {
+        if let Event::Restarted { old, new, .. } = event {
+            if self.replaced.len() >= REPLACED_CAP {
+                self.replaced.clear();
+            }
+            self.replaced.insert(*new, *old);
+        }
+        self.supervisors.is_empty() || self.supervisors.contains(&event.supervisor())
+    }
+
+    fn unix_ms(&self) -> u64 {
+        self.epoch_unix_ms + millis(self.epoch.elapsed())
+    }
+
+    fn gone_root(&self, e: CallError) -> NodeView {
+        let alive = self.root.is_alive();
+        NodeView {
+            key: String::new(),
+            id: None,
+            pid: alive.then(|| self.root.pid().to_string()),
+            name: None,
+            status: if alive {
+                Status::Unreachable
+            } else {
+                Status::Stopped
+            },
+            kind: Kind::Supervisor,
+            worker_type: "supervise_runtime::Supervisor".to_string(),
+            restart: None,
             restarts: 0,
             last_restart_unix_ms: None,
             last_exit: None,
-            seen_since_unix_ms: now_ms,
-            generation,
-        });
-        seen.generation = generation;
-        let mut restarted = false;
-        if let Some(new) = pid
-            && seen.pid != Some(new)
-        {
-            if let Some(old) = &seen.process
-                && let Some(reason) = old.exit_reason()
-            {
-                seen.last_exit = Some(reason_text(&reason));
-            }
-            if seen.pid.is_some() && !fresh {
-                restarted = true;
-                seen.restarts += 1;
-                seen.last_restart_unix_ms = Some(now_ms);
-            }
-            seen.pid = Some(new);
-            seen.process = raw.process.clone();
-            seen.seen_since_unix_ms = now_ms;
-        } else if pid.is_none()
-            && let Some(old) = &seen.process
-            && let Some(reason) = old.exit_reason()
-        {
-            seen.last_exit = Some(reason_text(&reason));
-        }
-        let mut node = NodeView {
-            key: key.clone(),
-            id: raw.id,
-            pid: pid.map(|p| p.to_string()),
-            status: match raw.pid {
-                ChildPid::Running(_) => Status::Running,
-                ChildPid::Restarting => Status::Restarting,
-                ChildPid::Undefined => Status::Undefined,
-            },
-            kind: raw.kind,
-            worker_type: raw.module.to_string(),
-            restarts: seen.restarts,
-            last_restart_unix_ms: seen.last_restart_unix_ms,
-            last_exit: seen.last_exit.clone(),
-            seen_since_unix_ms: seen.seen_since_unix_ms,
+            last_exit_pid: None,
+            last_exit_unix_ms: None,
             started_unix_ms: None,
             mailbox_len: None,
             messages_handled: None,
             supervisor: None,
-            error: None,
+            error: Some(format!("the root supervisor does not answer: {e}")),
             children: Vec::new(),
-        };
-        if let Some(sup) = raw.sup {
-            let fresh_children = fresh || restarted;
-            let mut count = None;
-            let mut changed = 0;
-            match sup.listed {
-                Ok((children, c)) => {
-                    count = Some(CountView::from(c));
-                    let keys = self.child_keys(&key, &children, raw.kind);
-                    for (child, child_key) in children.into_iter().zip(keys) {
-                        let child_shape = shape.and_then(|s| s.child(child.id.as_deref()));
-                        let (view, child_restarted) =
-                            self.build(child, child_key, child_shape, fresh_children);
-                        changed += u64::from(child_restarted);
-                        node.children.push(view);
-                    }
-                }
-                Err(e) => {
-                    // Keep what is known of its subtree until it answers again.
-                    let prefix = if key.is_empty() {
-                        String::new()
-                    } else {
-                        format!("{key}/")
-                    };
-                    for (k, seen) in &mut self.seen {
-                        if k.starts_with(&prefix) {
-                            seen.generation = generation;
-                        }
-                    }
-                    for (k, seen) in &mut self.sups {
-                        if k.starts_with(&prefix) {
-                            seen.generation = generation;
-                        }
-                    }
-                    node.error = Some(e);
-                }
-            }
-            if restarted {
-                // A new incarnation starts with a fresh restart window, as in OTP.
-                if let Some(seen) = self.sups.get_mut(&key) {
-                    seen.recent.clear();
-                }
-            }
-            node.supervisor = Some(self.supervisor_view(&key, shape, count, changed));
         }
-        (node, restarted)
     }
 
-    /// The keys of a supervisor's children: their ids, or slots under a dynamic one.
-    fn child_keys(&mut self, parent: &str, children: &[Raw], kind: Kind) -> Vec<String> {
-        let join = |tail: &str| {
-            if parent.is_empty() {
-                tail.to_string()
-            } else {
-                format!("{parent}/{tail}")
+    fn build(
+        &mut self,
+        node: &Node,
+        key: String,
+        shape: Option<ShapeAt>,
+        now: u64,
+        running: &mut Vec<Pid>,
+        supervisors: &mut Vec<Pid>,
+    ) -> NodeView {
+        let started = match (node.pid, node.uptime) {
+            (Some(pid), Some(up)) => {
+                running.push(pid);
+                Some(
+                    *self
+                        .started
+                        .entry(pid)
+                        .or_insert_with(|| now.saturating_sub(millis(up))),
+                )
             }
+            _ => None,
         };
-        if kind != Kind::DynamicSupervisor {
-            return children
+        let last_exit_unix_ms = node.last_exit.as_ref().map(|exit| {
+            *self
+                .exited
+                .entry(exit.pid)
+                .or_insert_with(|| now.saturating_sub(millis(exit.ago)))
+        });
+        let (status, error) = match &node.status {
+            observe::Status::Running => (Status::Running, None),
+            observe::Status::Restarting => (Status::Restarting, None),
+            observe::Status::Stopped => (Status::Stopped, None),
+            observe::Status::Unreachable(why) => (Status::Unreachable, Some(why.clone())),
+        };
+        let mut view = NodeView {
+            id: node.id.clone(),
+            pid: node.pid.map(|p| p.to_string()),
+            name: node.name.clone(),
+            status,
+            kind: node.kind.into(),
+            worker_type: node.worker_type.to_string(),
+            restart: node.restart.map(restart_name),
+            restarts: u64::from(node.restarts),
+            last_restart_unix_ms: if node.restarts > 0 { started } else { None },
+            last_exit: node.last_exit.as_ref().map(|e| e.reason.clone()),
+            last_exit_pid: node.last_exit.as_ref().map(|e| e.pid.to_string()),
+            last_exit_unix_ms,
+            started_unix_ms: started,
+            mailbox_len: node.mailbox_len,
+            messages_handled: node.pid.map(|_| node.messages_handled),
+            supervisor: None,
+            error,
+            children: Vec::new(),
+            key,
+        };
+        let Some(flags) = node.supervisor else {
+            return view;
+        };
+        if let Some(pid) = node.pid {
+            supervisors.push(pid);
+        }
+        let keys = match node.kind {
+            NodeKind::DynamicSupervisor => self.slot_keys(&view.key, node),
+            _ => node
+                .children
                 .iter()
                 .enumerate()
-                .map(|(i, c)| join(c.id.as_deref().unwrap_or(&format!("?{i}"))))
-                .collect();
+                .map(|(i, c)| join(&view.key, c.id.as_deref().unwrap_or(&format!("?{i}"))))
+                .collect(),
+        };
+        let mut count = CountView::default();
+        let mut restarts = 0;
+        for (child, child_key) in node.children.iter().zip(keys) {
+            count.specs += 1;
+            count.active += usize::from(child.pid.is_some());
+            match child.kind {
+                NodeKind::Worker => count.workers += 1,
+                _ => count.supervisors += 1,
+            }
+            restarts += u64::from(child.restarts);
+            let child_shape = shape.and_then(|s| s.child(child.id.as_deref()));
+            let child_view = self.build(child, child_key, child_shape, now, running, supervisors);
+            view.children.push(child_view);
         }
+        view.supervisor = Some(SupervisorView {
+            strategy: flags.strategy.to_string(),
+            count,
+            restarts,
+            intensity: IntensityView {
+                max_restarts: flags.max_restarts,
+                within_ms: millis(flags.within),
+                recent: flags.restarts_in_window,
+            },
+            max_children: match shape {
+                Some(ShapeAt::Dynamic { max_children }) => max_children,
+                _ => None,
+            },
+        });
+        view
+    }
+
+    /// The keys of a dynamic supervisor's children: `#n`, a restarted child keeping the
+    /// number of the pid it replaces (its supervisor's last exit record, or the events).
+    fn slot_keys(&mut self, parent: &str, node: &Node) -> Vec<String> {
         let slots = self.slots.entry(parent.to_string()).or_default();
-        let present: Vec<Option<Pid>> = children.iter().map(|c| c.pid.pid()).collect();
-        let mut vanished: Vec<(u64, &'static str)> = slots
-            .by_pid
-            .iter()
-            .filter(|(pid, _)| !present.contains(&Some(**pid)))
-            .map(|(_, slot)| *slot)
-            .collect();
-        vanished.sort_unstable();
+        if slots.owner != node.pid {
+            *slots = Slots {
+                owner: node.pid,
+                ..Slots::default()
+            };
+        }
         let mut by_pid = HashMap::new();
-        let mut keys = Vec::with_capacity(children.len());
-        for (i, child) in children.iter().enumerate() {
-            let Some(pid) = child.pid.pid() else {
-                keys.push(join(&format!("?{i}")));
+        let mut keys = Vec::with_capacity(node.children.len());
+        for (i, child) in node.children.iter().enumerate() {
+            let Some(pid) = child.pid else {
+                keys.push(join(parent, &format!("?{i}")));
                 continue;
             };
-            let slot = match slots.by_pid.get(&pid) {
-                Some(&(slot, _)) => slot,
-                None => match vanished.iter().position(|&(_, m)| m == child.module) {
-                    Some(at) => vanished.remove(at).0,
-                    None => {
-                        slots.next += 1;
-                        slots.next
+            let inherited = slots.by_pid.get(&pid).copied().or_else(|| {
+                // Walk back through the pids this child had: its last exit, then the
+                // restarts the events told of.
+                let mut back = child
+                    .last_exit
+                    .as_ref()
+                    .map(|e| e.pid)
+                    .or_else(|| self.replaced.get(&pid).copied());
+                for _ in 0..64 {
+                    let old = back?;
+                    if let Some(slot) = slots.by_pid.get(&old) {
+                        return Some(*slot);
                     }
-                },
-            };
-            by_pid.insert(pid, (slot, child.module));
-            keys.push(join(&format!("#{slot}")));
+                    back = self.replaced.get(&old).copied();
+                }
+                None
+            });
+            let slot = inherited
+                .filter(|s| !by_pid.values().any(|taken| taken == s))
+                .unwrap_or_else(|| {
+                    slots.next += 1;
+                    slots.next
+                });
+            by_pid.insert(pid, slot);
+            keys.push(join(parent, &format!("#{slot}")));
         }
         slots.by_pid = by_pid;
         keys
     }
+}
 
-    fn supervisor_view(
-        &mut self,
-        key: &str,
-        shape: Option<SupShape>,
-        count: Option<CountView>,
-        restarted_children: u64,
-    ) -> SupervisorView {
-        let generation = self.generation;
-        let seen = self.sups.entry(key.to_string()).or_default();
-        seen.generation = generation;
-        let strategy = shape.and_then(SupShape::strategy);
-        let events = match strategy {
-            Some(Strategy::OneForAll | Strategy::RestForOne) => restarted_children.min(1),
-            _ => restarted_children,
-        };
-        let now = Instant::now();
-        seen.restarts += events;
-        let intensity = shape.map(|s| {
-            let limit = s.intensity();
-            for _ in 0..events {
-                seen.recent.push_back(now);
-            }
-            while seen
-                .recent
-                .front()
-                .is_some_and(|t| now.duration_since(*t) > limit.within)
-            {
-                seen.recent.pop_front();
-            }
-            IntensityView {
-                max_restarts: limit.max_restarts,
-                within_ms: u64::try_from(limit.within.as_millis()).unwrap_or(u64::MAX),
-                recent: u32::try_from(seen.recent.len()).unwrap_or(u32::MAX),
-            }
-        });
-        SupervisorView {
-            strategy: strategy.map(|s| s.to_string()),
-            count,
-            restarts: seen.restarts,
-            intensity,
-            max_children: match shape {
-                Some(SupShape::Dynamic { max_children, .. }) => max_children,
-                _ => None,
-            },
+/// The pids of the last exits in the tree (to forget the others' times).
+fn running_exits(node: &Node) -> Vec<Pid> {
+    let mut out = Vec::new();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if let Some(exit) = &n.last_exit {
+            out.push(exit.pid);
         }
+        stack.extend(n.children.iter());
+    }
+    out
+}
+
+fn join(parent: &str, tail: &str) -> String {
+    if parent.is_empty() {
+        tail.to_string()
+    } else {
+        format!("{parent}/{tail}")
     }
 }
 
-fn unix_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-        .unwrap_or(0)
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// An exit reason for a person: a panic's message first, then where it panicked.
-fn reason_text(reason: &ExitReason) -> String {
-    match reason.panic() {
-        Some(panic) => match panic.location() {
-            Some(at) => format!("panic: {} (at {at})", panic.message()),
-            None => format!("panic: {}", panic.message()),
-        },
-        None => reason.to_string(),
+fn restart_name(r: Restart) -> &'static str {
+    match r {
+        Restart::Permanent => "permanent",
+        Restart::Transient => "transient",
+        Restart::Temporary => "temporary",
     }
 }
 
 // ---------------------------------------------------------------------------------------
-// Actions.
+// Actions, and a process's state.
 
-/// Why an action was refused; nothing was changed.
+/// Why a request was refused; nothing was changed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct ActionError {
-    /// The HTTP status: 400, 404 or 409.
+    /// The HTTP status: 400, 404, 409, 502 or 504.
     pub status: u16,
     pub message: String,
 }
@@ -793,6 +713,13 @@ pub(crate) struct ActionDone {
     pub pid: Option<String>,
     pub new_pid: Option<String>,
     pub key: Option<String>,
+}
+
+/// A process's state, as its worker's `format_state` writes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub(crate) struct StateView {
+    pub pid: String,
+    pub state: String,
 }
 
 /// Parses a pid as the runtime prints it (`#PID<0.104.0>`), or `<0.104.0>`, or `0.104.0`.
@@ -833,32 +760,38 @@ fn looks_like_pid(text: &str) -> bool {
 /// A process found in the tree, with its supervisor.
 struct Found {
     process: ProcessRef,
-    parent: Option<SupHandle>,
+    /// Its supervisor's process and kind; `None` for the root.
+    parent: Option<(ProcessRef, NodeKind)>,
     id: Option<String>,
 }
 
-fn find_in(raw: &Raw, parent: Option<&SupHandle>, serial: u64) -> Option<Found> {
-    if let Some(pid) = raw.pid.pid()
+fn find_in(node: &Node, parent: Option<&Node>, serial: u64) -> Option<Found> {
+    if let Some(pid) = node.pid
         && pid.serial() == serial
-        && let Some(process) = &raw.process
+        && let Some(process) = &node.process
     {
         return Some(Found {
             process: process.clone(),
-            parent: parent.cloned(),
-            id: raw.id.clone(),
+            parent: parent.and_then(|p| Some((p.process.clone()?, p.kind))),
+            id: node.id.clone(),
         });
     }
-    let sup = raw.sup.as_ref()?;
-    let (children, _) = sup.listed.as_ref().ok()?;
-    children
+    node.children
         .iter()
-        .find_map(|c| find_in(c, Some(&sup.handle), serial))
+        .find_map(|c| find_in(c, Some(node), serial))
 }
 
+async fn snapshot(root: &Handle<Supervisor>) -> Result<observe::Snapshot, ActionError> {
+    observe::snapshot(root)
+        .await
+        .map_err(|e| refuse(502, format!("the root supervisor does not answer: {e}")))
+}
+
+/// The process `text` names, if it is in the tree now.
 async fn find_pid(root: &Handle<Supervisor>, text: &str) -> Result<Found, ActionError> {
     let serial = parse_pid(text)?;
-    let raw = walk_root(root).await;
-    find_in(&raw, None, serial)
+    let tree = snapshot(root).await?;
+    find_in(&tree.root, None, serial)
         .ok_or_else(|| refuse(404, format!("no process #PID<0.{serial}.0> in the tree")))
 }
 
@@ -869,6 +802,31 @@ fn child_error(e: ChildError) -> ActionError {
         _ => 409,
     };
     refuse(status, e.to_string())
+}
+
+/// The state of a process of the tree, asked through the process itself: its worker's
+/// `format_state` (which leaves out what the worker redacts), within [`STATE_TIMEOUT`].
+pub(crate) async fn state(root: &Handle<Supervisor>, pid: &str) -> Result<StateView, ActionError> {
+    let found = find_pid(root, pid).await?;
+    let pid = found.process.pid();
+    match observe::state(&found.process, STATE_TIMEOUT).await {
+        Ok(state) => Ok(StateView {
+            pid: pid.to_string(),
+            state,
+        }),
+        Err(CallError::Timeout) => Err(refuse(
+            504,
+            format!(
+                "{pid} did not tell its state within {} ms: it is busy in a callback (a process answers between two messages); try again",
+                STATE_TIMEOUT.as_millis()
+            ),
+        )),
+        Err(CallError::NoProc | CallError::Exited(_)) => Err(refuse(
+            404,
+            format!("{pid} exited before telling its state"),
+        )),
+        Err(e) => Err(refuse(502, format!("{pid} did not tell its state: {e}"))),
+    }
 }
 
 /// Kills a process of the tree with the untrappable `kill`.
@@ -896,6 +854,7 @@ pub(crate) async fn terminate(
 ) -> Result<ActionDone, ActionError> {
     let found = find_pid(root, pid).await?;
     let pid = found.process.pid();
+    let gone = || refuse(409, "its supervisor is gone: nothing was done");
     match (&found.parent, &found.id) {
         (None, _) => {
             return Err(refuse(
@@ -903,13 +862,15 @@ pub(crate) async fn terminate(
                 "refusing to terminate the root supervisor: stop it from the program",
             ));
         }
-        (Some(SupHandle::Static(sup)), Some(id)) => {
+        (Some((sup, NodeKind::Supervisor)), Some(id)) => {
+            let sup = sup.worker::<Supervisor>().ok_or_else(gone)?;
             sup.terminate_child(id).await.map_err(child_error)?
         }
-        (Some(SupHandle::Dynamic(sup)), _) => {
+        (Some((sup, NodeKind::DynamicSupervisor)), _) => {
+            let sup = sup.worker::<DynamicSupervisor>().ok_or_else(gone)?;
             sup.terminate_child(pid).await.map_err(child_error)?
         }
-        (Some(SupHandle::Static(_)), None) => {
+        (Some(_), _) => {
             return Err(refuse(409, "this child has no id to terminate it by"));
         }
     }
@@ -930,7 +891,11 @@ pub(crate) async fn restart(
     if looks_like_pid(target) {
         let found = find_pid(root, target).await?;
         let old = found.process.pid();
-        let (Some(SupHandle::Static(sup)), Some(id)) = (&found.parent, &found.id) else {
+        let static_sup = match &found.parent {
+            Some((sup, NodeKind::Supervisor)) => sup.worker::<Supervisor>(),
+            _ => None,
+        };
+        let (Some(sup), Some(id)) = (static_sup, &found.id) else {
             return Err(refuse(
                 409,
                 format!(
@@ -951,16 +916,13 @@ pub(crate) async fn restart(
     let Some((last, parents)) = path.split_last() else {
         return Err(refuse(400, "empty child key"));
     };
-    let mut sup = root.clone();
+    let tree = snapshot(root).await?;
+    let mut node = &tree.root;
     for id in parents {
-        let children = sup
-            .which_children()
-            .await
-            .map_err(|e| refuse(502, format!("a supervisor does not answer: {e}")))?;
-        sup = children
+        node = node
+            .children
             .iter()
-            .find(|c| c.id.as_deref() == Some(*id))
-            .and_then(|c| c.worker::<Supervisor>())
+            .find(|c| c.id.as_deref() == Some(*id) && c.kind == NodeKind::Supervisor)
             .ok_or_else(|| {
                 refuse(
                     404,
@@ -968,6 +930,16 @@ pub(crate) async fn restart(
                 )
             })?;
     }
+    let sup = node
+        .process
+        .as_ref()
+        .and_then(|p| p.worker::<Supervisor>())
+        .ok_or_else(|| {
+            refuse(
+                404,
+                format!("no running static supervisor on the path `{target}`"),
+            )
+        })?;
     let new = sup.restart_child(last).await.map_err(child_error)?;
     Ok(ActionDone {
         done: "restarted",
@@ -980,6 +952,190 @@ pub(crate) async fn restart(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use supervise_runtime::{AsProcess, ChildSpec, Strategy, SupervisorSpec, worker};
+
+    #[derive(Debug)]
+    pub struct Job;
+
+    #[worker]
+    impl Job {
+        fn init() -> Self {
+            Job
+        }
+        #[call]
+        fn ping(&self) {}
+    }
+
+    /// root (one_for_all): job "a", and a dynamic supervisor "jobs" with two jobs.
+    async fn tree() -> (Handle<Supervisor>, Handle<DynamicSupervisor>) {
+        let spec = SupervisorSpec::new(Strategy::OneForAll)
+            .child(Job::child_spec().id("a"))
+            .child(ChildSpec::dynamic_supervisor(Default::default()).id("jobs"));
+        let root = Supervisor::start(spec).await.unwrap();
+        let jobs = root
+            .which_children()
+            .await
+            .unwrap()
+            .iter()
+            .find_map(|c| c.worker::<DynamicSupervisor>())
+            .unwrap();
+        for _ in 0..2 {
+            jobs.start_child(Job::child_spec()).await.unwrap();
+        }
+        (root, jobs)
+    }
+
+    async fn kill(process: ProcessRef) {
+        process.exit(ExitReason::Kill);
+        process.wait().await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn times_are_the_runtimes_durations_on_the_wall_clock() {
+        let (root, _jobs) = tree().await;
+        let mut collector = Collector::new(root.clone());
+        let epoch = collector.epoch_unix_ms;
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let first = collector.poll().await;
+        let a = &first.root.children[0];
+        assert_eq!(
+            a.started_unix_ms,
+            Some(epoch),
+            "started when the collector was made"
+        );
+        assert_eq!(a.last_restart_unix_ms, None);
+        assert_eq!((a.mailbox_len, a.messages_handled), (Some(0), Some(0)));
+
+        let old = root.which_children().await.unwrap()[0]
+            .process
+            .clone()
+            .unwrap();
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        kill(old.clone()).await;
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let view = collector.poll().await;
+        let a = &view.root.children[0];
+        assert_eq!(a.restarts, 1);
+        assert_eq!(a.last_exit.as_deref(), Some("killed"));
+        assert_eq!(a.last_exit_pid, Some(old.pid().to_string()));
+        assert_eq!(a.last_exit_unix_ms, Some(epoch + 7_000));
+        assert_eq!(a.started_unix_ms, Some(epoch + 7_000));
+        assert_eq!(a.last_restart_unix_ms, a.started_unix_ms);
+        // one_for_all: the crash restarted both children, which the intensity counts once.
+        let sup = view.root.supervisor.as_ref().unwrap();
+        assert_eq!(sup.strategy, "one_for_all");
+        assert_eq!((sup.restarts, sup.intensity.recent), (2, 1));
+        assert_eq!(
+            sup.count,
+            CountView {
+                active: 2,
+                specs: 2,
+                supervisors: 1,
+                workers: 1
+            }
+        );
+
+        // The times stay put from one snapshot to the next.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let again = collector.poll().await;
+        assert_eq!(again.root.children[0].started_unix_ms, Some(epoch + 7_000));
+        assert_eq!(
+            again.root.children[0].last_exit_unix_ms,
+            Some(epoch + 7_000)
+        );
+        // ... and the intensity's window moves on: 3 restarts in 5 s by default.
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let later = collector.poll().await;
+        assert_eq!(later.root.supervisor.unwrap().intensity.recent, 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_restarted_dynamic_child_keeps_its_key() {
+        let (root, jobs) = tree().await;
+        let mut collector = Collector::new(root.clone());
+        let first = collector.poll().await;
+        let keys = |v: &TreeView| -> Vec<(String, Option<String>, u64)> {
+            v.root.children[1]
+                .children
+                .iter()
+                .map(|c| (c.key.clone(), c.pid.clone(), c.restarts))
+                .collect()
+        };
+        let before = keys(&first);
+        assert_eq!(before[0].0, "jobs/#1");
+        assert_eq!(before[1].0, "jobs/#2");
+
+        // The first job is restarted: it gets a larger pid, so it is listed last.
+        let old = jobs.which_children().await.unwrap()[0]
+            .process
+            .clone()
+            .unwrap();
+        kill(old).await;
+        let after = keys(&collector.poll().await);
+        assert_eq!(after[0], before[1], "the other job is untouched");
+        assert_eq!(after[1].0, "jobs/#1", "{after:?}");
+        assert_ne!(after[1].1, before[0].1);
+        assert_eq!(after[1].2, 1);
+
+        // Twice between two snapshots: the events tell the way back.
+        let mut events = observe::subscribe();
+        for _ in 0..2 {
+            let p = jobs.which_children().await.unwrap()[1]
+                .process
+                .clone()
+                .unwrap();
+            kill(p).await;
+            let _ = jobs.count_children().await; // the restart is done
+        }
+        let mut restarts = 0;
+        while let Ok(event) = events.try_recv() {
+            // Other tests' trees run meanwhile: only ours are about this tree.
+            if event.supervisor() == jobs.pid() {
+                assert!(collector.note(&event), "about this tree: {event:?}");
+                restarts += usize::from(matches!(event, Event::Restarted { .. }));
+            }
+        }
+        assert_eq!(restarts, 2);
+        let twice = keys(&collector.poll().await);
+        assert_eq!(twice[1].0, "jobs/#1", "{twice:?}");
+        assert_eq!(twice[1].2, 3);
+
+        // A new child gets a new number.
+        jobs.start_child(Job::child_spec()).await.unwrap();
+        assert_eq!(keys(&collector.poll().await)[2].0, "jobs/#3");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn events_of_other_trees_are_not_ours() {
+        let (root, _jobs) = tree().await;
+        let mut collector = Collector::new(root);
+        collector.poll().await;
+        let mut events = observe::subscribe();
+        let (other, _) = tree().await;
+        let mut seen = 0;
+        while let Ok(event) = events.try_recv() {
+            seen += 1;
+            assert!(!collector.note(&event), "{event:?}");
+        }
+        assert!(seen > 0);
+        drop(other);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_dead_root_is_shown_stopped() {
+        let (root, _jobs) = tree().await;
+        let mut collector = Collector::new(root.clone());
+        kill(root.process()).await;
+        let view = collector.poll().await;
+        assert_eq!(view.root.status, Status::Stopped);
+        assert!(
+            view.root
+                .error
+                .as_deref()
+                .unwrap()
+                .contains("does not answer")
+        );
+    }
 
     #[test]
     fn pids_parse_as_printed() {

@@ -1,10 +1,14 @@
 //! A live view of a running `supervise` tree in a browser, like Erlang's `:observer`.
 //!
 //! One call serves a page that shows the tree under a root supervisor, updated as it
-//! changes (the server polls the tree and pushes each change over server-sent events),
-//! with each process's pid, id, kind and worker type, restarts highlighted as they
-//! happen, and, when turned on, buttons to kill a process or terminate or restart a
-//! static child.
+//! changes: the server takes the runtime's [`observe::snapshot`](supervise_runtime::observe::snapshot)
+//! again as soon as a lifecycle event of the tree arrives (at most one every 75 ms), and
+//! every [`poll_every`](Observer::poll_every) for what changes without events (mailboxes,
+//! message counts), and pushes each change over server-sent events. It shows each
+//! process's pid, id, kind, worker type, uptime, mailbox length and messages handled; each
+//! supervisor's strategy and restart intensity; restarts (as the supervisors count them)
+//! highlighted as they happen; a process's state on click; and, when turned on, buttons
+//! to kill a process or terminate or restart a static child.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -24,7 +28,10 @@
 //!
 //! The endpoints: `GET /` (the page), `GET /api/tree` (the [`TreeView`] as JSON),
 //! `GET /api/events` (server-sent events named `tree`, each the whole tree as JSON, sent
-//! when it changes), `POST /api/kill/{pid}`, `POST /api/terminate/{pid}` and
+//! when it changes), `GET /api/state/{pid}` (`{"pid": .., "state": ..}`: the state of a
+//! process of the tree as its worker's `format_state` writes it, redactions included;
+//! 404 for a pid not in the tree, 504 when the process is busy for a second),
+//! `POST /api/kill/{pid}`, `POST /api/terminate/{pid}` and
 //! `POST /api/restart/{pid or child key}`.
 
 use std::convert::Infallible;
@@ -41,9 +48,11 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use futures_util::Stream;
+use supervise_runtime::observe;
 use supervise_runtime::tree::Shape;
 use supervise_runtime::{Handle, Supervisor};
-use tokio::sync::{Notify, oneshot, watch};
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::{Notify, broadcast, oneshot, watch};
 use tokio::task::JoinHandle;
 
 mod collect;
@@ -101,7 +110,8 @@ pub struct Observer {
 }
 
 impl Observer {
-    /// An observer of the tree under `root`: actions off, no token, polled every 200 ms.
+    /// An observer of the tree under `root`: actions off, no token, snapshots taken on
+    /// lifecycle events and every second.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -118,7 +128,7 @@ impl Observer {
             token: None,
             shape: None,
             title: None,
-            every: Duration::from_millis(200),
+            every: Duration::from_secs(1),
         }
     }
 
@@ -158,8 +168,9 @@ impl Observer {
         self
     }
 
-    /// Uses the tree's static `SHAPE` (from `supervision_tree!`) for the title, the
-    /// strategies and the restart intensities, which the runtime does not tell yet.
+    /// Uses the tree's static `SHAPE` (from `supervision_tree!`) for the title and the
+    /// dynamic supervisors' `max_children` (the strategies and intensities shown are the
+    /// running supervisors' own, shape or not).
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -193,7 +204,8 @@ impl Observer {
         self
     }
 
-    /// How often the tree is walked (200 ms by default; at least 10 ms).
+    /// How often a snapshot is taken when no lifecycle event asks for one (1 s by default;
+    /// at least 10 ms): mailbox lengths and message counts change without events.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -241,10 +253,19 @@ impl Observer {
         if let Some(title) = self.title {
             collector = collector.title(title);
         }
-        let first = to_json(&collector.poll().await);
-        let (tx, latest) = watch::channel(first);
+        // Subscribed before the first snapshot: nothing that happens after it is missed.
+        let lifecycle = observe::subscribe();
+        let first = collector.poll().await;
+        let (tx, latest) = watch::channel(to_json(&first));
         let wake = Arc::new(Notify::new());
-        let poller = tokio::spawn(poll_loop(collector, tx, wake.clone(), self.every));
+        let poller = tokio::spawn(poll_loop(
+            collector,
+            first,
+            tx,
+            lifecycle,
+            wake.clone(),
+            self.every,
+        ));
 
         let shared = Arc::new(Shared {
             root: self.root,
@@ -260,6 +281,7 @@ impl Observer {
             .route("/", get(page))
             .route("/api/tree", get(tree))
             .route("/api/events", get(events))
+            .route("/api/state/{pid}", get(state))
             .route("/api/kill/{pid}", post(kill))
             .route("/api/terminate/{pid}", post(terminate))
             .route("/api/restart/{*target}", post(restart))
@@ -431,27 +453,75 @@ fn to_json(view: &TreeView) -> Arc<str> {
     }
 }
 
+/// At most one snapshot this often on lifecycle events (a burst of them, a supervisor
+/// restarting many children, gives one or two).
+const DEBOUNCE: Duration = Duration::from_millis(75);
+
+/// Takes snapshots and publishes the changed ones: at once on a lifecycle event of the
+/// tree or an action (no sooner than [`DEBOUNCE`] after the previous one), and every
+/// `every` without one.
 async fn poll_loop(
     mut collector: Collector,
+    mut last: TreeView,
     tx: watch::Sender<Arc<str>>,
+    mut lifecycle: broadcast::Receiver<observe::Event>,
     wake: Arc<Notify>,
     every: Duration,
 ) {
+    let mut listening = true;
+    let mut taken = tokio::time::Instant::now();
     loop {
+        let poll_at = taken + every;
         tokio::select! {
-            _ = tokio::time::sleep(every) => {}
-            _ = wake.notified() => {}
-        }
-        let json = to_json(&collector.poll().await);
-        tx.send_if_modified(|current| {
-            if *current == json {
-                false
-            } else {
-                *current = json;
-                true
+            _ = tokio::time::sleep_until(poll_at) => {}
+            _ = wake.notified() => tokio::time::sleep_until(taken + DEBOUNCE).await,
+            event = lifecycle.recv(), if listening => {
+                match event {
+                    Ok(event) if !collector.note(&event) => continue,
+                    Ok(_) | Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => {
+                        listening = false;
+                        continue;
+                    }
+                }
+                tokio::time::sleep_until(taken + DEBOUNCE).await;
             }
+        }
+        // The burst's other events are seen by this snapshot.
+        loop {
+            match lifecycle.try_recv() {
+                Ok(event) => {
+                    collector.note(&event);
+                }
+                Err(broadcast::error::TryRecvError::Lagged(_)) => {}
+                Err(_) => break,
+            }
+        }
+        let view = collector.poll().await;
+        taken = tokio::time::Instant::now();
+        let news = changed(&last, &view);
+        let json = to_json(&view);
+        last = view;
+        // Always kept for `GET /api/tree`; pushed to the pages only when it changed.
+        tx.send_if_modified(|current| {
+            *current = json;
+            news
         });
     }
+}
+
+/// Whether `new` differs from `old` by more than the supervisors' message counts, which
+/// each snapshot moves (it is a request to each of them).
+fn changed(old: &TreeView, new: &TreeView) -> bool {
+    fn quiet(node: &NodeView) -> NodeView {
+        let mut node = node.clone();
+        if node.supervisor.is_some() {
+            node.messages_handled = None;
+        }
+        node.children = node.children.iter().map(quiet).collect();
+        node
+    }
+    quiet(&old.root) != quiet(&new.root) || old.title != new.title
 }
 
 fn error(status: StatusCode, message: impl fmt::Display) -> Response {
@@ -610,6 +680,20 @@ where
     }
 }
 
+async fn state(State(shared): State<Arc<Shared>>, pid: PathText) -> Response {
+    let pid = match pid {
+        Ok(Path(pid)) => pid,
+        Err(e) => return error(StatusCode::BAD_REQUEST, format!("bad path: {e}")),
+    };
+    match collect::state(&shared.root, &pid).await {
+        Ok(state) => (StatusCode::OK, no_store(), axum::Json(state)).into_response(),
+        Err(e) => error(
+            StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST),
+            e,
+        ),
+    }
+}
+
 async fn kill(State(shared): State<Arc<Shared>>, pid: PathText) -> Response {
     act(&shared, pid, |root, pid| async move {
         collect::kill(&root, &pid).await
@@ -629,4 +713,134 @@ async fn restart(State(shared): State<Arc<Shared>>, target: PathText) -> Respons
         collect::restart(&root, &target).await
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use supervise_runtime::{ChildSpec, DynamicSupervisor, ExitReason, worker};
+    use tokio::time::Instant;
+
+    #[derive(Debug)]
+    pub struct Job;
+
+    #[worker]
+    impl Job {
+        fn init() -> Self {
+            Job
+        }
+        #[call]
+        fn ping(&self) {}
+    }
+
+    const EVERY: Duration = Duration::from_secs(10);
+
+    /// A root with a dynamic supervisor of `n` jobs, and its poll loop: the tree's JSON as
+    /// pushed, and the jobs.
+    async fn looped(n: usize) -> (watch::Receiver<Arc<str>>, Handle<DynamicSupervisor>) {
+        let spec = supervise_runtime::SupervisorSpec::default().child(
+            ChildSpec::dynamic_supervisor(
+                supervise_runtime::DynamicSupervisorSpec::new()
+                    .intensity(100, Duration::from_secs(5)),
+            )
+            .id("jobs"),
+        );
+        let root = Supervisor::start(spec).await.unwrap();
+        let jobs = root.which_children().await.unwrap()[0]
+            .worker::<DynamicSupervisor>()
+            .unwrap();
+        for _ in 0..n {
+            jobs.start_child(Job::child_spec()).await.unwrap();
+        }
+        let mut collector = Collector::new(root);
+        let lifecycle = observe::subscribe();
+        let first = collector.poll().await;
+        let (tx, rx) = watch::channel(to_json(&first));
+        let wake = Arc::new(Notify::new());
+        tokio::spawn(poll_loop(collector, first, tx, lifecycle, wake, EVERY));
+        (rx, jobs)
+    }
+
+    fn restarts(json: &str) -> u64 {
+        let tree: serde_json::Value = serde_json::from_str(json).unwrap();
+        tree["root"]["children"][0]["supervisor"]["restarts"]
+            .as_u64()
+            .unwrap()
+    }
+
+    async fn job(jobs: &Handle<DynamicSupervisor>, i: usize) -> supervise_runtime::ProcessRef {
+        jobs.which_children().await.unwrap()[i]
+            .process
+            .clone()
+            .unwrap()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_lifecycle_event_pushes_the_tree_at_once() {
+        let (mut rx, jobs) = looped(2).await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let killed_at = Instant::now();
+        job(&jobs, 0).await.exit(ExitReason::Kill);
+        tokio::time::timeout(EVERY / 2, rx.changed())
+            .await
+            .expect("pushed before the next poll")
+            .unwrap();
+        assert!(killed_at.elapsed() <= DEBOUNCE, "{:?}", killed_at.elapsed());
+        assert_eq!(restarts(&rx.borrow_and_update()), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_burst_of_events_is_debounced() {
+        let (mut rx, jobs) = looped(6).await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let all: Vec<_> = jobs
+            .which_children()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter_map(|c| c.process)
+            .collect();
+        for p in &all {
+            p.exit(ExitReason::Kill);
+        }
+        let mut pushes = Vec::new();
+        let mut last = 0;
+        while last < 6 {
+            tokio::time::timeout(EVERY / 2, rx.changed())
+                .await
+                .expect("the restarts pushed before the next poll")
+                .unwrap();
+            pushes.push(Instant::now());
+            last = restarts(&rx.borrow_and_update());
+        }
+        for gap in pushes.windows(2) {
+            assert!(gap[1] - gap[0] >= DEBOUNCE, "{pushes:?}");
+        }
+        assert!(pushes.len() <= 3, "{} pushes for one burst", pushes.len());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_poll_pushes_what_changes_without_events_and_only_that() {
+        let (mut rx, jobs) = looped(1).await;
+        // Nothing happens: polls come and go (each moves the supervisors' message counts,
+        // which is not news), nothing is pushed.
+        let quiet = tokio::time::timeout(EVERY * 3, rx.changed()).await;
+        assert!(quiet.is_err(), "nothing to push");
+        // A message handled is news, seen by the next poll (no event tells it).
+        let start = Instant::now();
+        job(&jobs, 0)
+            .await
+            .worker::<Job>()
+            .unwrap()
+            .ping()
+            .await
+            .unwrap();
+        rx.changed().await.unwrap();
+        assert!(start.elapsed() <= EVERY, "{:?}", start.elapsed());
+        let tree: serde_json::Value = serde_json::from_str(&rx.borrow_and_update()).unwrap();
+        assert_eq!(
+            tree["root"]["children"][0]["children"][0]["messages_handled"],
+            1
+        );
+    }
 }

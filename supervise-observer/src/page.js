@@ -7,8 +7,10 @@
   let current = null;            // the last TreeView
   let selected = null;           // the selected node's key
   const collapsed = new Set();   // keys of collapsed supervisors
-  const lastPid = new Map();     // key -> pid in the previous view
+  const lastRestarts = new Map(); // key -> its restart count in the previous view
   const flashUntil = new Map();  // key -> time its highlight ends
+  // The selected process's state: { pid, text, error, loading }.
+  let state = null;
 
   const $ = (id) => document.getElementById(id);
 
@@ -40,13 +42,15 @@
   const slotOf = (key) => (key.split("/").pop() || "");
   const nameOf = (n) => n.id ?? (n.key === "" ? "root" : shortType(n.worker_type));
 
-  function ago(ms) {
-    if (ms == null) return null;
-    const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
-    if (s < 60) return `${s} s ago`;
-    if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s ago`;
-    return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min ago`;
+  function span(ms) {
+    const s = Math.max(0, Math.round(ms / 1000));
+    if (s < 60) return `${s} s`;
+    if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+    if (s < 86400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+    return `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`;
   }
+  const ago = (ms) => (ms == null ? null : `${span(Date.now() - ms)} ago`);
+  const upFor = (ms) => (ms == null ? null : span(Date.now() - ms));
   const window_ = (ms) => (ms % 60000 === 0 ? `${ms / 60000} min` : ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
 
   function walk(node, f, depth = 0, parent = null) {
@@ -60,6 +64,8 @@
     return found;
   }
 
+  const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
   function intensityBar(i, cls) {
     const frac = i.max_restarts > 0 ? Math.min(1, i.recent / i.max_restarts) : 1;
     const level = i.recent >= i.max_restarts ? "full" : frac >= 0.5 ? "mid" : "";
@@ -69,21 +75,26 @@
 
   function infoCell(n) {
     const info = h("span", { class: "info" });
-    if (n.status !== "running") info.append(h("span", { class: `status-${n.status}` }, n.status));
+    if (n.status !== "running") info.append(h("span", { class: `status-${n.status}`, title: n.error || n.status }, n.status));
     const s = n.supervisor;
     if (s) {
-      if (s.intensity) {
-        info.append(intensityBar(s.intensity));
-        info.append(h("span", { class: "restarts" }, `${s.intensity.recent}/${s.intensity.max_restarts} in ${window_(s.intensity.within_ms)}`));
-      }
-      info.append(h("span", { class: `restarts sup-restarts ${s.restarts ? "some" : ""}`, title: "restarts this supervisor made while observed" },
-        `${s.restarts} restart${s.restarts === 1 ? "" : "s"}`));
+      const i = s.intensity;
+      info.append(intensityBar(i));
+      info.append(h("span", { class: "restarts", title: `restart intensity: ${i.recent} of the ${i.max_restarts} restarts allowed in ${window_(i.within_ms)} used` },
+        `${i.recent}/${i.max_restarts} in ${window_(i.within_ms)}`));
+      info.append(h("span", { class: `restarts sup-restarts ${s.restarts ? "some" : ""}`, title: "restarts of its current children, as this supervisor counts them" },
+        plural(s.restarts, "restart")));
     } else if (n.restarts) {
-      info.append(h("span", { class: "restarts some", title: "times this child got a new pid while observed" }, `restarted ${n.restarts}×`));
-      if (n.last_exit) info.append(h("span", { class: "exit", title: `last exit: ${n.last_exit}` }, `last exit: ${n.last_exit}`));
+      info.append(h("span", { class: "restarts some", title: "times its supervisor restarted it" }, `restarted ${n.restarts}×`));
     }
-    if (n.error) info.append(h("span", { class: "status-undefined", title: n.error }, "not answering"));
+    if (!s && n.last_exit) {
+      info.append(h("span", { class: "exit", title: `last exit (${n.last_exit_pid}): ${n.last_exit}` }, `last exit: ${n.last_exit}`));
+    }
     return info;
+  }
+
+  function numCell(value, cls, title) {
+    return h("span", { class: `num ${cls}`, title }, value == null ? "—" : String(value));
   }
 
   function actionButtons(n, parent) {
@@ -111,6 +122,7 @@
       "data-pid": n.pid ?? "",
       "data-kind": n.kind,
       "data-restarts": n.restarts,
+      "data-status": n.status,
       "data-sup-restarts": n.supervisor ? n.supervisor.restarts : null,
       onclick: () => { selected = n.key; render(); },
     },
@@ -125,11 +137,22 @@
       n.supervisor && n.supervisor.strategy
         ? h("span", { class: "type" }, h("span", { class: "chip", title: `${shortType(n.worker_type)}, strategy ${n.supervisor.strategy}` }, n.supervisor.strategy))
         : h("span", { class: "type", title: n.worker_type }, shortType(n.worker_type)),
+      numCell(n.mailbox_len, `mailbox${n.mailbox_len ? " busy" : ""}`, n.pid && n.mailbox_len == null ? "busy in a callback: it did not tell" : "messages waiting in its mailbox"),
+      numCell(n.messages_handled, "handled", "messages it handled since it started"),
       infoCell(n),
       h("span", { class: "acts" }, actionButtons(n, parent)));
     const out = [row];
     if (hasKids && !isCollapsed) for (const c of n.children) out.push(...renderNode(c, depth + 1, n));
     return out;
+  }
+
+  function header() {
+    return h("div", { class: "row head", "aria-hidden": "true" },
+      h("span", { class: "lead" }, "process"), h("span", {}, "pid"), h("span", {}, "type"),
+      h("span", { class: "num", title: "messages waiting in the mailbox" }, "mailbox"),
+      h("span", { class: "num", title: "messages handled since it started" }, "handled"),
+      h("span", { title: "a supervisor's restart intensity used and its children's restarts; a worker's restarts and last exit" }, "restarts"),
+      h("span", {}, ""));
   }
 
   function stat(value, label, cls) {
@@ -138,9 +161,10 @@
 
   function render() {
     if (!current) return;
-    let processes = 0, sups = 0, restarts = 0;
+    let processes = 0, sups = 0, restarts = 0, queued = 0;
     walk(current.root, (n) => {
       if (n.pid) processes++;
+      queued += n.mailbox_len || 0;
       if (n.supervisor) { sups++; restarts += n.supervisor.restarts; }
     });
     $("title").textContent = current.title;
@@ -148,9 +172,10 @@
     $("stats").replaceChildren(
       stat(processes, "processes"),
       stat(sups, "supervisors"),
-      stat(restarts, "restarts seen"),
+      stat(restarts, "restarts"),
+      stat(queued, "queued"),
       stat(current.actions ? "on" : "off", "actions", current.actions ? "actions-on" : ""));
-    $("tree").replaceChildren(...renderNode(current.root, 0, null));
+    $("tree").replaceChildren(header(), ...renderNode(current.root, 0, null));
     renderDetails();
     $("source").textContent = `Data: ${current.source}.`;
   }
@@ -161,46 +186,79 @@
     if (!hit) { box.replaceChildren(h("p", { class: "empty" }, "Click a process to see its details.")); return; }
     const n = hit.node, s = n.supervisor;
     const rows = [];
-    const field = (label, value, cls, since) => {
-      const missing = value === null || value === undefined;
-      rows.push(h("dt", {}, label), h("dd", { class: missing ? "na" : cls || "", "data-since": since }, missing ? "not available yet" : value));
+    const field = (label, value, cls, since, fmt) => {
+      if (value === null || value === undefined) return;
+      rows.push(h("dt", {}, label), h("dd", { class: cls || "", "data-since": since, "data-fmt": fmt }, value));
     };
     field("pid", n.pid ?? `— (${n.status})`, "mono");
     field("id", n.id ?? (n.key === "" ? "root" : "— (dynamic child)"), "mono");
+    field("registered as", n.name, "mono");
     field("kind", kindName[n.kind]);
-    field("status", n.status);
+    field("status", n.error ? `${n.status}: ${n.error}` : n.status, n.status === "running" ? "" : `status-${n.status}`);
     field("worker type", n.worker_type, "mono");
-    field("restarts", `${n.restarts}`);
-    if (n.last_restart_unix_ms) field("last restart", ago(n.last_restart_unix_ms), "", n.last_restart_unix_ms);
-    if (n.last_exit) field("last exit", n.last_exit, "mono");
-    field("current pid seen", ago(n.seen_since_unix_ms), "", n.seen_since_unix_ms);
-    field("started", n.started_unix_ms == null ? null : ago(n.started_unix_ms), "", n.started_unix_ms);
-    field("mailbox", n.mailbox_len);
+    if (n.restart) field("restart", n.restart);
+    if (n.started_unix_ms != null) field("up for", upFor(n.started_unix_ms), "", n.started_unix_ms, "up");
+    field("mailbox", n.pid ? (n.mailbox_len ?? "? (busy in a callback)") : null);
     field("messages handled", n.messages_handled);
+    if (n.key !== "") field("restarts", `${n.restarts}`);
+    if (n.last_restart_unix_ms) field("last restart", ago(n.last_restart_unix_ms), "", n.last_restart_unix_ms);
+    if (n.last_exit) {
+      rows.push(h("dt", {}, "last exit"), h("dd", {},
+        h("span", { class: "mono" }, n.last_exit),
+        h("div", { class: "muted" }, `${n.last_exit_pid}, `, h("span", { "data-since": n.last_exit_unix_ms }, ago(n.last_exit_unix_ms)))));
+    }
     if (s) {
-      field("strategy", s.strategy);
-      field("children", s.count ? `${s.count.active} running of ${s.count.specs} (${s.count.supervisors} supervisors, ${s.count.workers} workers)` : null);
-      field("restarts made", `${s.restarts}`);
-      if (s.intensity) {
-        const i = s.intensity;
-        rows.push(h("dt", {}, "intensity"), h("dd", {}, intensityBar(i), `${i.recent} of ${i.max_restarts} in ${window_(i.within_ms)}`));
-      } else field("intensity", null);
+      const i = s.intensity;
+      field("strategy", s.strategy, "mono");
+      field("children", `${s.count.active} running of ${s.count.specs} (${plural(s.count.supervisors, "supervisor")}, ${plural(s.count.workers, "worker")})`);
+      rows.push(h("dt", {}, "intensity"), h("dd", {}, intensityBar(i), `${i.recent} of ${i.max_restarts} in ${window_(i.within_ms)}`));
+      field("children's restarts", `${s.restarts}`);
       if (s.max_children != null) field("max children", `${s.max_children}`);
     }
-    if (n.error) field("error", n.error);
     box.replaceChildren(
       h("h3", {}, `${nameOf(n)}${n.id == null && n.key !== "" ? " " + slotOf(n.key) : ""}`),
       h("div", { class: "subtitle" }, n.key === "" ? "the root supervisor" : n.key),
       h("dl", {}, rows),
+      stateBox(n),
       h("div", { class: "detail-acts" }, actionButtons(n, hit.parent)));
+  }
+
+  /** The selected process's state, fetched when it is selected (and again on request). */
+  function stateBox(n) {
+    if (!n.pid) return h("div", { class: "state-box" }, h("h4", {}, "State"), h("p", { class: "muted" }, "no process"));
+    if (!state || state.pid !== n.pid) loadState(n.pid);
+    const body = state.loading
+      ? h("pre", { class: "state loading" }, "asking the process…")
+      : state.error
+        ? h("pre", { class: "state error", "data-loaded": "" }, state.error)
+        : h("pre", { class: "state", "data-loaded": "" }, state.text);
+    return h("div", { class: "state-box" },
+      h("h4", {}, "State",
+        h("button", { class: "refresh", title: "ask the process again", onclick: (e) => { e.stopPropagation(); loadState(n.pid); } }, "refresh")),
+      body);
+  }
+
+  async function loadState(pid) {
+    state = { pid, loading: true };
+    const mine = state;
+    try {
+      const res = await fetch(api(`/api/state/${encodeURIComponent(pid)}`));
+      const body = await res.json().catch(() => ({}));
+      if (res.ok) Object.assign(mine, { loading: false, text: body.state });
+      else Object.assign(mine, { loading: false, error: body.error || res.statusText });
+    } catch (e) {
+      Object.assign(mine, { loading: false, error: String(e) });
+    }
+    if (state === mine) renderDetails();
   }
 
   function update(view) {
     const now = Date.now();
     walk(view.root, (n) => {
-      const before = lastPid.get(n.key);
-      if (n.pid && before && before !== n.pid) flashUntil.set(n.key, now + FLASH_MS);
-      if (n.pid) lastPid.set(n.key, n.pid);
+      // A restart, as its supervisor counts them.
+      const before = lastRestarts.get(n.key);
+      if (before !== undefined && n.restarts > before) flashUntil.set(n.key, now + FLASH_MS);
+      lastRestarts.set(n.key, n.restarts);
     });
     current = view;
     render();
@@ -243,8 +301,9 @@
     for (const row of document.querySelectorAll(".row.flash")) {
       if ((flashUntil.get(row.dataset.key) || 0) <= now) row.classList.remove("flash");
     }
-    for (const dd of document.querySelectorAll("#details [data-since]")) {
-      dd.textContent = ago(Number(dd.dataset.since));
+    for (const el of document.querySelectorAll("#details [data-since]")) {
+      const since = Number(el.dataset.since);
+      el.textContent = el.dataset.fmt === "up" ? upFor(since) : ago(since);
     }
   }, 1000);
 

@@ -1,6 +1,7 @@
 //! The page in a real headless Chromium, driven through WebDriver: it shows the example's
-//! tree with the runtime's pids, a click on a worker's kill button gives it a new pid, and
-//! its supervisor's restart count goes up. Saves a screenshot of the page.
+//! tree with the runtime's pids, a click on a worker's kill button gives it a new pid, its
+//! supervisor's restart count goes up to the runtime's own, and a click on the worker shows
+//! its state as the runtime tells it. Saves a screenshot of the page.
 
 #[allow(dead_code)]
 #[path = "../examples/observer_tree/mod.rs"]
@@ -14,6 +15,7 @@ use std::time::{Duration, Instant};
 use fantoccini::{ClientBuilder, Locator};
 use supervise_observer::Observer;
 use supervise_runtime::DynamicSupervisor;
+use supervise_runtime::observe::{self, NodeKind};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -199,7 +201,22 @@ async fn kill_from_the_page_gives_the_worker_a_new_pid_and_counts_a_restart() {
         async move { restarts.await.filter(|&n| n > before) }
     })
     .await;
-    assert_eq!(after, before + 1);
+    assert_eq!((before, after), (0, 1));
+    // The runtime's own count: its supervisor's record of the job, and its intensity.
+    let tree = observe::snapshot(&root).await.expect("a snapshot");
+    let jobs_node = tree.find(jobs.pid()).expect("jobs in the tree");
+    assert_eq!(jobs_node.kind, NodeKind::DynamicSupervisor);
+    let counted: u32 = jobs_node.children.iter().map(|c| c.restarts).sum();
+    let window = jobs_node.supervisor.expect("its flags").restarts_in_window;
+    assert_eq!((u64::from(counted), window), (after, 1), "{tree}");
+    let shown = client
+        .find(Locator::Css("[data-key=\"jobs\"] .sup-restarts"))
+        .await
+        .expect("the count shown")
+        .text()
+        .await
+        .expect("its text");
+    assert_eq!(shown, "1 restart");
     assert!(!job.is_alive(), "the killed job is gone");
     let live: Vec<String> = jobs
         .which_children()
@@ -226,10 +243,42 @@ async fn kill_from_the_page_gives_the_worker_a_new_pid_and_counts_a_restart() {
         async move { client.find(Locator::Css("#details dl")).await.ok() }
     })
     .await;
+    // Its state, as the runtime tells it (the worker's format_state).
+    let new_job = tree
+        .find(
+            jobs_node
+                .children
+                .iter()
+                .find_map(|c| c.pid.filter(|p| p.to_string() == new_pid))
+                .expect("the new job in the snapshot"),
+        )
+        .and_then(|n| n.process.clone())
+        .expect("its process");
+    let expected = observe::state(&new_job, Duration::from_secs(1))
+        .await
+        .expect("its state");
+    assert!(expected.starts_with("Job {"), "{expected}");
+    let shown = eventually("the state shown", Duration::from_secs(5), || {
+        let client = client.clone();
+        async move {
+            client
+                .find(Locator::Css("#details pre.state[data-loaded]"))
+                .await
+                .ok()?
+                .text()
+                .await
+                .ok()
+        }
+    })
+    .await;
+    assert_eq!(shown, expected);
     let png = client.screenshot().await.expect("a screenshot");
     let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("observer-screenshot.png");
     std::fs::write(&path, png).expect("the screenshot is written");
     println!("screenshot: {}", path.display());
+    if let Some(copy) = std::env::var_os("OBSERVER_SCREENSHOT") {
+        std::fs::write(&copy, std::fs::read(&path).expect("read back")).expect("copied");
+    }
 
     client.close().await.expect("the session closes");
     drop(driver);
