@@ -204,7 +204,7 @@
 //! | `within = 5`, `1.5s`, `5h`, `"5s"` | `within`: `5` has no unit / durations are whole numbers / unknown unit / malformed duration: a duration is a whole number and a unit: `500ms`, `5s` or `1m` |
 //! | `max_restarts = -1`, `2.5`, `"3"` | `max_restarts`: expected a count: a whole number, 0 or more; it cannot be negative / is not a whole number |
 //! | `restart = sometimes` | `restart`: unknown value `sometimes`: expected one of `permanent`, `transient` and `temporary` (likewise `auto_shutdown`) |
-//! | two children named `db` | duplicate child name `db`: a child's name is its id, so the names of one supervisor's children must be unique (on every duplicate) |
+//! | two children named `db` | duplicate child name `db`: a child's name is its id, so the names of one supervisor's children must be unique (on every repeat: three `db` are two errors) |
 //! | `pipeline: rest_for_one {}` | a supervisor needs at least one child: .. for children started at run time use `dynamic` |
 //! | `dynamic<Job>(strategy = rest_for_one)` | `strategy`: a dynamic supervisor's strategy is always `one_for_one` (as OTP's DynamicSupervisor) |
 //! | `dynamic(auto_shutdown = ..)` | a dynamic supervisor has no `auto_shutdown`: its children are started at run time and cannot be significant |

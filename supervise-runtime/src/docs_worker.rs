@@ -72,7 +72,7 @@
 //!
 //! impl Worker for Worker {
 //!     type Args = (Addr<Reply>, String);    // init's parameters, in order
-//!     type Info = WorkerMsg; type Call = WorkerCall; type Cast = WorkerCast; type Ref<A: supervise_runtime::Address<Self>> = A;
+//!     type Info = WorkerMsg; type Call = WorkerCall; type Cast = WorkerCast;
 //!     type Ref<A: Address<Self>> = WorkerRef<A>;   // what every door gives
 //!     const RECORD_LAST_MESSAGE: bool = true;
 //!     const SYNC_INIT: bool = true;         // false when `init` is an `async fn`
@@ -166,7 +166,11 @@
 //! - **`format_status`** (unmarked, optional): `fn format_status(&self) -> impl Debug`
 //!   says what crash reports and the observer ([`observe::state`](crate::observe::state))
 //!   show of the state, instead of its `Debug` (Elixir's `format_status`, or `@derive
-//!   {Inspect, except: [:password]}`): return a view that leaves the secrets out.
+//!   {Inspect, except: [:password]}`): return a view that leaves the secrets out. It covers
+//!   the state only: a supervisor report's `Start Call` shows the start arguments, so a
+//!   secret passed to `init` needs a type whose `Debug` redacts it (see "Start arguments"
+//!   below). A view read only through `Debug` may need `#[allow(dead_code)]`: rustc does
+//!   not count `Debug` as reading its fields.
 //!
 //!   ```
 //!   use supervise_runtime::worker;

@@ -54,7 +54,11 @@
 //! returns when it has one (Elixir's `format_status`; see [the guide](crate::docs_worker)),
 //! else from the state's `Debug`, so a state with a secret either has a `format_status`
 //! that leaves it out or implements `Debug` by hand without it (Elixir's `@derive
-//! {Inspect, except: [:password]}`); a worker written by hand overrides `format_state`:
+//! {Inspect, except: [:password]}`); a worker written by hand overrides `format_state`
+//! (below). The start arguments are not the state: a supervisor report's `Start Call`
+//! prints them with their `Debug`, so a secret passed to `init` needs a type whose `Debug`
+//! redacts it. (A tree's accessor follows restarts and is not itself a process: observe
+//! the incarnation it reaches now, `observe::state(&app.cache().current()?, timeout)`.)
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {

@@ -338,8 +338,12 @@ struct Rounded(Duration);
 
 impl fmt::Debug for Rounded {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ms = Duration::from_millis(u64::try_from(self.0.as_millis()).unwrap_or(u64::MAX));
-        write!(f, "{ms:?}")
+        let ms = u64::try_from(self.0.as_millis()).unwrap_or(u64::MAX);
+        // Whole milliseconds; under one, say so rather than "0ns".
+        if ms == 0 && !self.0.is_zero() {
+            return f.write_str("<1ms");
+        }
+        write!(f, "{:?}", Duration::from_millis(ms))
     }
 }
 
