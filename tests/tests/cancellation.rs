@@ -274,3 +274,75 @@ async fn calls_and_supervisor_requests_dropped_midway_leave_nothing() {
     assert_eq!(sup.process().wait().await, ExitReason::Shutdown);
     assert_eq!(lab.live(), 0);
 }
+
+/// Counts the calls it answered.
+pub struct Counted {
+    answered: u32,
+}
+
+#[supervise_runtime::worker]
+impl Counted {
+    fn init() -> Self {
+        Counted { answered: 0 }
+    }
+
+    #[call]
+    fn answer(&mut self) -> u32 {
+        self.answered += 1;
+        self.answered
+    }
+
+    /// Awaits a while before answering.
+    #[call]
+    async fn slow_answer(&mut self) -> u32 {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        self.answered += 1;
+        self.answered
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_call_dropped_before_its_first_poll_sends_nothing() {
+    let counted = Counted::start().await.unwrap();
+    let call = counted.answer();
+    drop(call);
+    let also = counted.slow_answer_timeout(Duration::from_secs(5));
+    drop(also);
+    assert_eq!(
+        counted.answer().await,
+        Ok(1),
+        "only this call reached the worker"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_call_dropped_while_waiting_leaves_the_worker_serving() {
+    let counted = Counted::start().await.unwrap();
+    let drops =
+        cancel_at_each_await(|| counted.slow_answer(), |_| assert!(counted.is_alive())).await;
+    assert!(
+        drops >= 1,
+        "the call was dropped at least once while waiting"
+    );
+    // Every dropped call was answered into a reply nobody waited for, and the worker
+    // went on: the next call is answered, after them.
+    let n = counted.answer().await.unwrap();
+    assert!(n >= 2, "{n}");
+    assert!(counted.is_alive());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_start_dropped_before_its_first_poll_starts_nothing() {
+    let before = registry::whereis("cancellation:lazy-start");
+    assert_eq!(before, None);
+    let start = Counted::start_with(StartOptions::new().name("cancellation:lazy-start"));
+    drop(start);
+    assert_eq!(registry::whereis("cancellation:lazy-start"), None);
+    let started = Counted::start_with(StartOptions::new().name("cancellation:lazy-start"))
+        .await
+        .unwrap();
+    assert_eq!(
+        registry::whereis("cancellation:lazy-start"),
+        Some(started.pid())
+    );
+}

@@ -221,3 +221,44 @@ async fn lifecycle_events_are_traced_with_fields() {
     );
     assert_eq!(events[3].field("old"), conn.pid().to_string());
 }
+
+/// A `format_status` that panics.
+#[derive(Debug)]
+pub struct Fragile;
+
+#[worker]
+impl Fragile {
+    fn init() -> Self {
+        Fragile
+    }
+    #[info]
+    fn crash(&mut self) {
+        panic!("fragile crashed")
+    }
+    fn format_status(&self) -> String {
+        panic!("format_status broke")
+    }
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn a_panicking_format_status_is_shown_as_such_and_harms_nothing() {
+    let (_guard, logs) = capture_logs();
+    let sup = DynamicSupervisor::start(DynamicSupervisorSpec::new())
+        .await
+        .unwrap();
+    let fragile = sup.start_child(Fragile::child_spec()).await.unwrap();
+    let shown = observe::state(&fragile, Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert!(shown.contains("format_status broke"), "{shown}");
+    assert!(fragile.is_alive(), "asking for the state did not crash it");
+    fragile.crash().unwrap();
+    fragile.process().wait().await;
+    let crashes = logs.with_target("supervise::crash");
+    assert_eq!(crashes.len(), 1, "{crashes:?}");
+    assert!(
+        crashes[0].field("state").contains("format_status broke"),
+        "{crashes:?}"
+    );
+    assert_eq!(sup.count_children().await.unwrap().active, 1, "restarted");
+}
