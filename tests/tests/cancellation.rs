@@ -276,6 +276,7 @@ async fn calls_and_supervisor_requests_dropped_midway_leave_nothing() {
 }
 
 /// Counts the calls it answered.
+#[derive(Debug)]
 pub struct Counted {
     answered: u32,
 }
