@@ -193,7 +193,8 @@ impl Store {
         let key = redis_key(&self.name, &key);
         Ok(self
             .redix
-            .set_timeout(key, value, REDIS_CALL_TIMEOUT)
+            .set(key, value)
+            .timeout(REDIS_CALL_TIMEOUT)
             .await?)
     }
 
@@ -201,7 +202,7 @@ impl Store {
     #[call]
     async fn fetch(&self, key: String) -> Result<Option<String>, StoreError> {
         let key = redis_key(&self.name, &key);
-        Ok(self.redix.get_timeout(key, REDIS_CALL_TIMEOUT).await?)
+        Ok(self.redix.get(key).timeout(REDIS_CALL_TIMEOUT).await?)
     }
 }
 

@@ -22,7 +22,7 @@
 //! // Generated, among others:
 //! //   pub enum CounterMsg { Add { n: u64 } }
 //! //   pub enum CounterCall { Total { reply: ReplyTo<u64> } }
-//! //   pub struct CounterRef { .. } with .add(n), .total().await, .total_timeout(d).await
+//! //   pub struct CounterRef { .. } with .add(n), .total().await, .total().timeout(d).await
 //! //   Counter::start(start).await, Counter::start_link(start).await
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
 //! let counter = Counter::start(40).await.unwrap();

@@ -90,8 +90,7 @@
 //!     pub fn store(&self, key: impl Into<String>, value: impl Into<String>) -> Result<(), SendError<WorkerMsg>>;
 //!     pub fn shutdown(&self) -> Result<(), SendError<WorkerMsg>>;
 //!     pub fn raise(&self, message: impl Into<String>) -> Result<(), SendError<WorkerMsg>>;
-//!     pub fn lookup(&self, key: impl Into<String>) -> impl Future<Output = Result<Option<String>, CallError>>;  // 5 s
-//!     pub fn lookup_timeout(&self, key: impl Into<String>, timeout: Duration) -> impl Future<Output = Result<Option<String>, CallError>>;
+//!     pub fn lookup(&self, key: impl Into<String>) -> Call<'_, Worker, Option<String>>;  // 5 s; .timeout(d)
 //! }
 //! impl WorkerRef {
 //!     pub fn whereis(name: &str) -> Option<WorkerRef>;            // OTP's whereis, typed
@@ -220,8 +219,7 @@
 //!   unsizing coercions.
 //! - **Names**: variants are the handler names in UpperCamelCase (`store_value` ->
 //!   `StoreValue`); two handlers of one kind may not map to one variant, and a handler may not
-//!   take the name of a handle method (`pid`, `is_alive`, `send`, `whereis`, `named`, or
-//!   another call's `<name>_timeout`). In a call replying by value, `reply` names the reply
+//!   take the name of a handle method (`pid`, `is_alive`, `send`, `whereis`, `named`). In a call replying by value, `reply` names the reply
 //!   field, so no argument may be called `reply`.
 //! - **Generic state types are not supported**: `impl<T> Worker<T>` is a compile error. The
 //!   generated enums and handle need one concrete type; write the block for a concrete type

@@ -307,7 +307,7 @@ async fn a_call_dropped_before_its_first_poll_sends_nothing() {
     let counted = Counted::start().await.unwrap();
     let call = counted.answer();
     drop(call);
-    let also = counted.slow_answer_timeout(Duration::from_secs(5));
+    let also = counted.slow_answer().timeout(Duration::from_secs(5));
     drop(also);
     assert_eq!(
         counted.answer().await,

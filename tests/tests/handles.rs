@@ -230,7 +230,7 @@ async fn a_call_during_a_slow_restart_times_out_at_its_own_timeout() {
     first.crash().unwrap();
     first.process().wait().await;
     let began = tokio::time::Instant::now();
-    let r = job.incarnation_timeout(Duration::from_secs(3)).await;
+    let r = job.incarnation().timeout(Duration::from_secs(3)).await;
     assert_eq!(r, Err(CallError::Timeout));
     let waited = began.elapsed();
     assert!(
@@ -382,7 +382,7 @@ async fn following_calls_never_hang_while_a_child_crashes_again_and_again() {
         tokio::spawn(async move {
             let mut outcomes = Vec::new();
             for _ in 0..200 {
-                outcomes.push(job.incarnation_timeout(Duration::from_secs(1)).await);
+                outcomes.push(job.incarnation().timeout(Duration::from_secs(1)).await);
                 tokio::task::yield_now().await;
             }
             outcomes

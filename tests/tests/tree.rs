@@ -291,7 +291,7 @@ async fn a_call_made_during_a_restart_is_answered_by_the_next_incarnation() {
     assert_eq!(echo.current().unwrap_err(), FollowError::Restarting);
     assert!(matches!(echo.crash(), Err(SendError::Restarting(_))));
     // A call shorter than the wait ends with its timeout, not a hang...
-    let short = echo.said_timeout(Duration::from_millis(500)).await;
+    let short = echo.said().timeout(Duration::from_millis(500)).await;
     assert_eq!(short, Err(CallError::Timeout));
     // ...and one that outlasts it is answered by the next incarnation.
     let started = Instant::now();

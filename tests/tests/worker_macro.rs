@@ -236,7 +236,7 @@ async fn sync_and_async_info_and_call_handlers() {
     assert_eq!(k.total().await, Ok(7));
     assert_eq!(k.double().await, Ok(14));
     k.reset().unwrap();
-    assert_eq!(k.total_timeout(Duration::from_secs(1)).await, Ok(0));
+    assert_eq!(k.total().timeout(Duration::from_secs(1)).await, Ok(0));
 }
 
 #[tokio::test]
@@ -319,7 +319,7 @@ async fn init_err_fails_the_start_with_the_reason() {
 #[tokio::test(start_paused = true)]
 async fn a_call_times_out_with_the_timeout_variant() {
     let (_inbox, k) = kitchen(0).await;
-    let _ = k.slow_timeout(Duration::from_millis(1)).await;
+    let _ = k.slow().timeout(Duration::from_millis(1)).await;
     assert_eq!(k.total().await, Ok(0));
 }
 

@@ -477,10 +477,8 @@ fn variants_unique(w: &WorkerImpl<'_>, cx: &mut Ctxt) {
     }
 }
 
-/// Every handle method (`name`, and `name_timeout` for calls) must be unique and must not
-/// shadow the handle's own methods.
+/// A handler must not shadow the handle's own methods.
 fn handle_methods_unique(w: &WorkerImpl<'_>, cx: &mut Ctxt) {
-    let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for h in &w.handlers {
         let name = h.method.ident().unraw().to_string();
         if HANDLE_METHODS.contains(&name.as_str()) {
@@ -489,24 +487,6 @@ fn handle_methods_unique(w: &WorkerImpl<'_>, cx: &mut Ctxt) {
                 format!("a handler cannot be named `{name}`: the generated handle has its own `{name}` method"),
             );
         }
-        for generated in handle_names(h, &name) {
-            match seen.get(&generated) {
-                Some(owner) => cx.error(
-                    h.method.ident(),
-                    format!("the handle method `{generated}` would be generated twice (for `{owner}` and `{name}`): rename one handler"),
-                ),
-                None => {
-                    seen.insert(generated, name.clone());
-                }
-            }
-        }
-    }
-}
-
-fn handle_names(h: &Handler<'_>, name: &str) -> Vec<String> {
-    match h.kind {
-        Kind::Call => vec![name.to_string(), format!("{name}_timeout")],
-        Kind::Info | Kind::Cast => vec![name.to_string()],
     }
 }
 

@@ -123,6 +123,38 @@ impl<'a, W: Worker, T: Send + 'static> Call<'a, W, T> {
         })
     }
 
+    /// The same call with another timeout than the default 5 s
+    /// ([`DEFAULT_CALL_TIMEOUT`](crate::DEFAULT_CALL_TIMEOUT)): `counter.get().timeout(d)`.
+    /// The timeout covers the wait for the next incarnation too, through a following
+    /// handle; one of over a century is no timeout. Set before the call is awaited (a
+    /// call is only sent when first polled).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// use std::time::Duration;
+    /// use supervise_runtime::{worker, CallError};
+    /// pub struct Slow;
+    /// #[worker]
+    /// impl Slow {
+    ///     fn init() -> Self { Slow }
+    ///     #[call]
+    ///     async fn answer(&self) -> u8 {
+    ///         tokio::time::sleep(Duration::from_secs(10)).await;
+    ///         42
+    ///     }
+    /// }
+    /// let slow = Slow::start().await.unwrap();
+    /// assert_eq!(slow.answer().timeout(Duration::from_secs(1)).await, Err(CallError::Timeout));
+    /// assert_eq!(slow.answer().timeout(Duration::from_secs(60)).await, Ok(42));
+    /// # }
+    /// ```
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        if let State::Unsent { due, .. } = &mut self.0 {
+            *due = Due::of(timeout);
+        }
+        self
+    }
+
     /// Sends the built call; the state that follows.
     fn send(
         to: To<'a, W>,

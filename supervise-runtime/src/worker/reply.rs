@@ -95,7 +95,7 @@ impl<T> ReplyTo<T> {
     ///     #[call] fn caller_waiting(&self) -> bool { self.parked.as_ref().is_some_and(ReplyTo::is_waiting) }
     /// }
     /// let desk = Desk::start().await.unwrap();
-    /// assert_eq!(desk.ask_timeout(Duration::from_millis(10)).await, Err(CallError::Timeout));
+    /// assert_eq!(desk.ask().timeout(Duration::from_millis(10)).await, Err(CallError::Timeout));
     /// assert_eq!(desk.caller_waiting().await, Ok(false), "the caller gave up");
     /// # }
     /// ```

@@ -2,12 +2,11 @@
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
-use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
 use super::{Field, HandlerModel, Model, doc, hidden};
 use crate::worker::ast::Kind;
-use crate::worker::{names, ty};
+use crate::worker::ty;
 
 pub(crate) fn all(m: &Model<'_>) -> TokenStream {
     let definition = definition(m);
@@ -141,17 +140,12 @@ fn send_method(m: &Model<'_>, h: &HandlerModel<'_>) -> TokenStream {
 fn call_methods(m: &Model<'_>, h: &HandlerModel<'_>) -> TokenStream {
     let (vis, private, enum_ty, variant) = (m.vis, m.private(), m.enum_of(h.kind), &h.variant);
     let name = h.method.ident();
-    let timeout_text = format!("{}_timeout", name.unraw());
-    let (Some(timeout_name), Some(reply_field), Some(reply_ty)) = (
-        names::ident(&timeout_text, name.span()),
-        h.reply_field(),
-        h.reply_ty(),
-    ) else {
+    let (Some(reply_field), Some(reply_ty)) = (h.reply_field(), h.reply_ty()) else {
         return TokenStream::new();
     };
     let params = params(&h.fields);
     let idents: Vec<_> = h.fields.iter().map(|f| f.ident).collect();
-    let (timeout, reply) = (hidden("timeout"), hidden("reply"));
+    let reply = hidden("reply");
     let self_ty = m.self_ty;
     // Strings are taken as `impl Into<String>` and converted before the request is made,
     // so the request captures the message's own (Send) types.
@@ -160,30 +154,24 @@ fn call_methods(m: &Model<'_>, h: &HandlerModel<'_>) -> TokenStream {
         quote!(let #i: #t = #private::core::convert::Into::into(#i);)
     });
     // A named future (no `impl Future` per method: nothing for the compiler to analyse
-    // per worker).
+    // per worker); its `.timeout(d)` replaces the default timeout.
     let future = quote!(#private::Call<'_, #self_ty, #reply_ty>);
     let docs = docs(
         h,
         &format!(
-            "Calls the worker's `{name}` handler and waits for its reply, at most 5 seconds (`DEFAULT_CALL_TIMEOUT`). Fails with `NoProc` when the worker is dead (or gone for good), `Exited` when it exits before replying, `Timeout` when it is too slow. Through a `Following` handle, a call made during a restart waits for the next incarnation within the same timeout."
+            "Calls the worker's `{name}` handler and waits for its reply, at most 5 seconds (`DEFAULT_CALL_TIMEOUT`; another with `.timeout(d)`). Fails with `NoProc` when the worker is dead (or gone for good), `Exited` when it exits before replying, `Timeout` when it is too slow. Through a `Following` handle, a call made during a restart waits for the next incarnation within the same timeout."
         ),
     );
-    let timeout_docs = doc(&format!("`{name}` with an explicit timeout."));
     let cfgs: Vec<_> = h.method.cfgs().collect();
     quote! {
         #docs
         #(#cfgs)*
         #vis fn #name(&self, #(#params),*) -> #future {
-            self.#timeout_name(#(#idents,)* #private::DEFAULT_CALL_TIMEOUT)
-        }
-        #timeout_docs
-        #(#cfgs)*
-        #vis fn #timeout_name(&self, #(#params,)* #timeout: #private::std::time::Duration) -> #future {
             #(#converted)*
             #private::Address::<#self_ty>::call_within(
                 &self.0,
                 move |#reply| #enum_ty::#variant { #(#idents,)* #reply_field: #reply },
-                #timeout,
+                #private::DEFAULT_CALL_TIMEOUT,
             )
         }
     }
