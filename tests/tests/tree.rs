@@ -282,6 +282,11 @@ supervision_tree! {
 
 #[tokio::test(start_paused = true)]
 async fn a_call_made_during_a_restart_is_answered_by_the_next_incarnation() {
+    assert_eq!(
+        Slow::SHAPE.to_string(),
+        "Slow: one_for_one (3 restarts in 5s, backoff 1s..1s)\n  echo: Echo\n",
+        "the shape shows the backoff"
+    );
     let tree = Slow::start().await.unwrap();
     let echo = tree.echo();
     let first = echo.current().unwrap();

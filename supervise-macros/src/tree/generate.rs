@@ -498,8 +498,23 @@ impl Gen<'_> {
                 .map_or(AutoShutdown::Never, |a| a.value),
         );
         let children = sup.children.iter().map(|c| self.child_shape(c));
+        let backoff = self.backoff_shape(sup.flags.backoff.as_ref());
         quote! {
-            #ty { strategy: #strategy, intensity: #intensity, auto_shutdown: #auto, children: &[#(#children),*] }
+            #ty { strategy: #strategy, intensity: #intensity, auto_shutdown: #auto, backoff: #backoff, children: &[#(#children),*] }
+        }
+    }
+
+    fn backoff_shape(&self, backoff: Option<&Set<Backoff>>) -> TokenStream {
+        match backoff {
+            Some(b) => {
+                let ty = self.rt.shape("BackoffShape");
+                let (base, max) = (
+                    self.rt.duration(b.value.base),
+                    self.rt.duration(b.value.max),
+                );
+                quote!(::core::option::Option::Some(#ty { base: #base, max: #max }))
+            }
+            None => quote!(::core::option::Option::None),
         }
     }
 
@@ -533,7 +548,8 @@ impl Gen<'_> {
                     None => quote!(::core::option::Option::None),
                 };
                 let intensity = self.intensity_shape(d.max_restarts.as_ref(), d.within.as_ref());
-                quote!(#kind::Dynamic { worker: #worker, max_children: #max, intensity: #intensity })
+                let backoff = self.backoff_shape(d.backoff.as_ref());
+                quote!(#kind::Dynamic { worker: #worker, max_children: #max, intensity: #intensity, backoff: #backoff })
             }
             Kind::Tree { path, .. } => quote!(#kind::Tree(&#path::SHAPE)),
         };

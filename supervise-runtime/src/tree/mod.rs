@@ -42,6 +42,7 @@ use crate::{AutoShutdown, Restart, Strategy};
 ///         strategy: Strategy::OneForOne,
 ///         intensity: Intensity::DEFAULT,
 ///         auto_shutdown: AutoShutdown::Never,
+///         backoff: None,
 ///         children: &[],
 ///     },
 /// };
@@ -64,6 +65,7 @@ pub struct Shape {
 ///     strategy: Strategy::RestForOne,
 ///     intensity: Intensity::DEFAULT,
 ///     auto_shutdown: AutoShutdown::Never,
+///     backoff: None,
 ///     children: &[],
 /// };
 /// assert!(sup.children.is_empty());
@@ -76,8 +78,33 @@ pub struct SupervisorShape {
     pub intensity: Intensity,
     /// When it stops itself because significant children ended.
     pub auto_shutdown: AutoShutdown,
+    /// How long its restarts wait, when it has a `backoff`.
+    pub backoff: Option<BackoffShape>,
     /// The children, in start order.
     pub children: &'static [ChildShape],
+}
+
+/// `backoff = base..max`: the first restart waits `base`, each next one twice as long, up
+/// to `max`.
+///
+/// ```
+/// use std::time::Duration;
+/// use supervise_runtime::tree::BackoffShape;
+/// let backoff = BackoffShape { base: Duration::from_millis(100), max: Duration::from_secs(5) };
+/// assert_eq!(backoff.to_string(), "backoff 100ms..5s");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BackoffShape {
+    /// The first restart's wait.
+    pub base: Duration,
+    /// The longest wait.
+    pub max: Duration,
+}
+
+impl fmt::Display for BackoffShape {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "backoff {}..{}", Written(self.base), Written(self.max))
+    }
 }
 
 /// At most `max_restarts` restarts `within` a sliding window.
@@ -153,6 +180,8 @@ pub enum ChildKind {
         max_children: Option<usize>,
         /// Its restart intensity.
         intensity: Intensity,
+        /// Its restarts' backoff, if any.
+        backoff: Option<BackoffShape>,
     },
     /// Another tree.
     Tree(&'static Shape),
@@ -180,6 +209,9 @@ impl SupervisorShape {
     /// `strategy (intensity[, auto_shutdown ..])`, then the children one level deeper.
     fn write(&self, f: &mut fmt::Formatter<'_>, depth: usize) -> fmt::Result {
         write!(f, "{} ({}", self.strategy, self.intensity)?;
+        if let Some(backoff) = self.backoff {
+            write!(f, ", {backoff}")?;
+        }
         match self.auto_shutdown {
             AutoShutdown::Never => {}
             AutoShutdown::AnySignificant => f.write_str(", auto_shutdown any_significant")?,
@@ -207,6 +239,7 @@ impl ChildShape {
                 worker,
                 max_children,
                 intensity,
+                backoff,
             } => {
                 f.write_str("dynamic")?;
                 if let Some(worker) = worker {
@@ -216,7 +249,11 @@ impl ChildShape {
                 if let Some(max) = max_children {
                     write!(f, "max_children {max}, ")?;
                 }
-                writeln!(f, "{intensity}){notes}")
+                write!(f, "{intensity}")?;
+                if let Some(backoff) = backoff {
+                    write!(f, ", {backoff}")?;
+                }
+                writeln!(f, "){notes}")
             }
             ChildKind::Tree(shape) => {
                 write!(f, "{}{}: ", notes.prefix(), shape.name)?;
