@@ -1,7 +1,7 @@
 //! A live view of a running `supervise` tree in a browser, like Erlang's `:observer`.
 //!
 //! One call serves a page that shows the tree under a root supervisor, updated as it
-//! changes: the server takes the runtime's [`observe::snapshot`](supervise_runtime::observe::snapshot)
+//! changes: the server takes the runtime's [`observe::snapshot`]
 //! again as soon as a lifecycle event of the tree arrives (at most one every 75 ms), and
 //! every [`poll_every`](Observer::poll_every) for what changes without events (mailboxes,
 //! message counts), and pushes each change over server-sent events. It shows each
