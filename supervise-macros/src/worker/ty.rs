@@ -96,3 +96,50 @@ pub(crate) fn is_string(ty: &Type) -> bool {
             .last()
             .is_some_and(|s| s.ident == "String" && s.arguments.is_none())
 }
+
+/// Whether `ty` is written as a standard type that is always `Debug` (`u64`, `String`,
+/// `Vec<u8>`, `Option<(bool, char)>`, `&'static str`..): its `Debug` is used directly,
+/// without asking whether it has one, which is quicker to compile. A user type shadowing
+/// one of these names would have to be `Debug` too.
+pub(crate) fn is_std_debug(ty: &Type) -> bool {
+    const PLAIN: &[&str] = &[
+        "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+        "f32", "f64", "bool", "char", "String", "Duration",
+    ];
+    const WRAPPERS: &[&str] = &["Vec", "Option", "Box", "VecDeque"];
+    match ty {
+        Type::Group(g) => is_std_debug(&g.elem),
+        Type::Paren(p) => is_std_debug(&p.elem),
+        Type::Tuple(t) => t.elems.iter().all(is_std_debug),
+        Type::Reference(r) if r.mutability.is_none() => {
+            matches!(&*r.elem, Type::Path(p) if p.qself.is_none() && p.path.is_ident("str"))
+                || is_std_debug(&r.elem)
+        }
+        Type::Path(p) if p.qself.is_none() => {
+            let segments = &p.path.segments;
+            let Some(last) = segments.last() else {
+                return false;
+            };
+            // Only `Name` or a path through `std`/`core`/`alloc`.
+            let prefix_ok = segments.len() == 1
+                || segments
+                    .first()
+                    .is_some_and(|s| s.ident == "std" || s.ident == "core" || s.ident == "alloc");
+            if !prefix_ok {
+                return false;
+            }
+            let name = last.ident.to_string();
+            match &last.arguments {
+                PathArguments::None => PLAIN.contains(&name.as_str()),
+                PathArguments::AngleBracketed(args) if WRAPPERS.contains(&name.as_str()) => {
+                    args.args.iter().all(|a| match a {
+                        GenericArgument::Type(t) => is_std_debug(t),
+                        _ => false,
+                    })
+                }
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}

@@ -102,6 +102,15 @@ fn debug_arm(h: &HandlerModel<'_>, private: &TokenStream, f: &syn::Ident) -> Tok
     let name = ident.to_string();
     let fields: Vec<_> = h.fields.iter().map(|f| f.ident).collect();
     let names = fields.iter().map(|f| f.to_string());
+    // A field of a standard type is `Debug`: no need to ask.
+    let shown = h.fields.iter().map(|field| {
+        let i = field.ident;
+        if crate::worker::ty::is_std_debug(&field.ty) {
+            quote!(#i)
+        } else {
+            quote!(&(&&#private::DebugOf(#i)).shown())
+        }
+    });
     let finish = if h.reply.is_none() {
         quote!(finish)
     } else {
@@ -113,7 +122,7 @@ fn debug_arm(h: &HandlerModel<'_>, private: &TokenStream, f: &syn::Ident) -> Tok
     quote! {
         Self::#ident { #(#fields,)* .. } => #f
             .debug_struct(#name)
-            #(.field(#names, &(&&#private::DebugOf(#fields)).shown()))*
+            #(.field(#names, #shown))*
             .#finish(),
     }
 }

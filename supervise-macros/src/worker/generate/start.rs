@@ -107,12 +107,21 @@ fn show_args(m: &Model<'_>, fields: &[Field<'_>]) -> TokenStream {
     let private = m.private();
     let (args, f) = (hidden("args"), hidden("f"));
     let idents: Vec<_> = fields.iter().map(|f| f.ident).collect();
+    // An argument of a standard type is `Debug`: no need to ask.
+    let shown = fields.iter().map(|field| {
+        let i = field.ident;
+        if crate::worker::ty::is_std_debug(&field.ty) {
+            quote!(#private::Shown::Debug(#i))
+        } else {
+            quote!((&&#private::DebugOf(#i)).shown())
+        }
+    });
     quote! {
         |#args: &(dyn #private::std::any::Any + #private::core::marker::Send), #f: &mut #private::core::fmt::Formatter<'_>| {
             use #private::{ViaDebug as _, ViaOpaque as _};
             match #private::args_of::<Self>(#args) {
                 #private::core::option::Option::Some((#(#idents,)*)) => {
-                    #private::write_args(&[#((&&#private::DebugOf(#idents)).shown()),*], #f)
+                    #private::write_args(&[#(#shown),*], #f)
                 }
                 #private::core::option::Option::None => #f.write_str(".."),
             }
