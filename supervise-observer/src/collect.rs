@@ -185,9 +185,8 @@ pub struct SupervisorView {
     pub strategy: String,
     /// Its children, counted from the snapshot.
     pub count: CountView,
-    /// The restarts of its current children, summed: each child's count from the
-    /// supervisor. A crash under `one_for_all` that restarts two children counts two here
-    /// and one in the [`intensity`](SupervisorView::intensity).
+    /// Its restarts since it started, as its intensity counts them (a crash under
+    /// `one_for_all` that restarts every child is one): the runtime's count.
     pub restarts: u64,
     /// Its restart intensity and how much of it the current window used.
     pub intensity: IntensityView,
@@ -571,7 +570,6 @@ impl Collector {
                 .collect(),
         };
         let mut count = CountView::default();
-        let mut restarts = 0;
         for (child, child_key) in node.children.iter().zip(keys) {
             count.specs += 1;
             count.active += usize::from(child.pid.is_some());
@@ -579,7 +577,6 @@ impl Collector {
                 NodeKind::Worker => count.workers += 1,
                 _ => count.supervisors += 1,
             }
-            restarts += u64::from(child.restarts);
             let child_shape = shape.and_then(|s| s.child(child.id.as_deref()));
             let child_view = self.build(child, child_key, child_shape, now, running, supervisors);
             view.children.push(child_view);
@@ -587,7 +584,7 @@ impl Collector {
         view.supervisor = Some(SupervisorView {
             strategy: flags.strategy.to_string(),
             count,
-            restarts,
+            restarts: flags.restarts,
             intensity: IntensityView {
                 max_restarts: flags.max_restarts,
                 within_ms: millis(flags.within),
@@ -1021,10 +1018,11 @@ mod tests {
         assert_eq!(a.last_exit_unix_ms, Some(epoch + 7_000));
         assert_eq!(a.started_unix_ms, Some(epoch + 7_000));
         assert_eq!(a.last_restart_unix_ms, a.started_unix_ms);
-        // one_for_all: the crash restarted both children, which the intensity counts once.
+        // one_for_all: the crash restarted both children, which the supervisor counts
+        // once, as its intensity does.
         let sup = view.root.supervisor.as_ref().unwrap();
         assert_eq!(sup.strategy, "one_for_all");
-        assert_eq!((sup.restarts, sup.intensity.recent), (2, 1));
+        assert_eq!((sup.restarts, sup.intensity.recent), (1, 1));
         assert_eq!(
             sup.count,
             CountView {

@@ -282,6 +282,7 @@ impl fmt::Display for LastExit {
 ///     max_restarts: 3,
 ///     within: Duration::from_secs(5),
 ///     restarts_in_window: 1,
+///     restarts: 4,
 /// };
 /// assert_eq!(flags.to_string(), "one_for_one, 1/3 restarts in 5s");
 /// ```
@@ -302,6 +303,9 @@ pub struct SupervisorFlags {
     /// Restarts counted in the current window: the supervisor gives up at the restart
     /// that would make it exceed `max_restarts`.
     pub restarts_in_window: u32,
+    /// Restarts since this supervisor started, counted as its intensity counts them: a
+    /// crash under `one_for_all` that restarts every child is one.
+    pub restarts: u64,
 }
 
 impl fmt::Display for SupervisorFlags {

@@ -117,6 +117,7 @@ async fn restarts_and_last_exit_are_kept_per_child() {
     tokio::time::sleep(Duration::from_secs(4)).await;
     let snap = snapshot(&root).await.unwrap();
     assert_eq!(snap.root.supervisor.unwrap().restarts_in_window, 0);
+    assert_eq!(snap.root.supervisor.unwrap().restarts, 1, "the total stays");
     assert_eq!(snap.root.children[0].restarts, 1);
 
     // Under a dynamic supervisor, too.
@@ -139,6 +140,27 @@ async fn restarts_and_last_exit_are_kept_per_child() {
         .expect("the restarted job");
     assert_eq!(restarted.last_exit.as_ref().unwrap().pid, job.pid());
     assert_eq!(snap.root.supervisor.unwrap().restarts_in_window, 1);
+    assert_eq!(snap.root.supervisor.unwrap().restarts, 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_one_for_all_restart_counts_once_for_its_supervisor() {
+    let spec = SupervisorSpec::new(Strategy::OneForAll)
+        .child(Job::child_spec(1).id("a"))
+        .child(Job::child_spec(2).id("b"));
+    let root = Supervisor::start(spec).await.unwrap();
+    let a = root.child::<Job>("a").await.unwrap().current().unwrap();
+    a.crash().unwrap();
+    a.process().wait().await;
+    let snap = snapshot(&root).await.unwrap();
+    let flags = snap.root.supervisor.unwrap();
+    assert_eq!(
+        (flags.restarts, flags.restarts_in_window),
+        (1, 1),
+        "one restart of the group"
+    );
+    let children: Vec<u32> = snap.root.children.iter().map(|c| c.restarts).collect();
+    assert_eq!(children, [1, 1], "each child was restarted once");
 }
 
 #[tokio::test(start_paused = true)]

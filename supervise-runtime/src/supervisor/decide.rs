@@ -71,6 +71,8 @@ pub(crate) struct RestartWindow {
     max: u32,
     period: Duration,
     stamps: VecDeque<Instant>,
+    /// Every restart recorded, window or not (for `crate::observe`).
+    total: u64,
 }
 
 impl RestartWindow {
@@ -79,6 +81,7 @@ impl RestartWindow {
             max,
             period,
             stamps: VecDeque::new(),
+            total: 0,
         }
     }
 
@@ -95,7 +98,13 @@ impl RestartWindow {
             self.stamps.pop_front();
         }
         self.stamps.push_back(now);
+        self.total = self.total.saturating_add(1);
         true
+    }
+
+    /// The restarts recorded since the supervisor started.
+    pub(crate) fn total(&self) -> u64 {
+        self.total
     }
 
     /// The restarts counted at `now`: those within the period (for `crate::observe`).

@@ -576,6 +576,7 @@ impl DynamicSupervisor {
                 max_restarts: self.intensity.max_restarts,
                 within: self.intensity.period,
                 restarts_in_window: self.window.in_window(now),
+                restarts: self.window.total(),
             },
             children: keyed.into_iter().map(|(_, view)| view).collect(),
         }

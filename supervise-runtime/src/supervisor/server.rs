@@ -588,6 +588,7 @@ impl Supervisor {
                 max_restarts: self.intensity.max_restarts,
                 within: self.intensity.period,
                 restarts_in_window: self.window.in_window(now),
+                restarts: self.window.total(),
             },
             children: self
                 .children
