@@ -305,6 +305,41 @@ async fn a_call_made_during_a_restart_is_answered_by_the_next_incarnation() {
     assert_ne!(echo.pid(), Some(first.pid()));
 }
 
+#[tokio::test(start_paused = true)]
+async fn accessors_are_processes_for_observe_and_noproc_between_incarnations() {
+    let tree = Slow::start().await.unwrap();
+    // The tree and its accessors are what `observe` takes.
+    let snap = supervise_runtime::observe::snapshot(&tree).await.unwrap();
+    assert_eq!(snap.root.pid, tree.pid());
+    let state = supervise_runtime::observe::state(tree.echo(), Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert!(state.contains("again"), "{state}");
+    assert_eq!(tree.echo().process().pid(), tree.echo().pid().unwrap());
+
+    // Between incarnations the accessor's process is `noproc`, as a name nobody holds.
+    let first = tree.echo().current().unwrap();
+    first.crash().unwrap();
+    first.process().wait().await;
+    let _ = tree.count_children().await;
+    let gap = tree.echo().process();
+    assert_eq!(gap.pid().to_string(), "#PID<0.0.0>");
+    assert!(!gap.is_alive());
+    assert_eq!(gap.wait().await, ExitReason::NoProc);
+    assert_eq!(
+        supervise_runtime::observe::state(tree.echo(), Duration::from_secs(1)).await,
+        Err(CallError::NoProc)
+    );
+    let mut watcher = supervise_runtime::Inbox::<()>::new();
+    watcher.monitor(tree.echo());
+    match watcher.recv().await {
+        Ok(supervise_runtime::Received::Down(down)) => {
+            assert_eq!(down.reason, ExitReason::NoProc)
+        }
+        other => panic!("expected a Down, got {other:?}"),
+    }
+}
+
 /// Refuses to start.
 #[derive(Debug)]
 pub struct Broken;

@@ -606,6 +606,7 @@ impl Gen<'_> {
             rt.shape("AnyWorker"),
         );
         let ids = id_enum_name(&[path_name]);
+        let (as_process, process_ref) = (rt.name("AsProcess"), rt.name("ProcessRef"));
         let mut fields = Vec::new();
         let mut accessors = Vec::new();
         let mut nested = Vec::new();
@@ -692,6 +693,12 @@ impl Gen<'_> {
             #[allow(dead_code)]
             impl #ref_ty {
                 #(#accessors)*
+            }
+
+            impl #as_process for #ref_ty {
+                fn process(&self) -> #process_ref {
+                    #as_process::process(&self.__sup)
+                }
             }
 
             impl ::core::ops::Deref for #ref_ty {

@@ -57,8 +57,9 @@
 //! {Inspect, except: [:password]}`); a worker written by hand overrides `format_state`
 //! (below). The start arguments are not the state: a supervisor report's `Start Call`
 //! prints them with their `Debug`, so a secret passed to `init` needs a type whose `Debug`
-//! redacts it. (A tree's accessor follows restarts and is not itself a process: observe
-//! the incarnation it reaches now, `observe::state(&app.cache().current()?, timeout)`.)
+//! redacts it. (A tree and its accessors are processes too: `observe::snapshot(&app)`,
+//! `observe::state(app.cache(), timeout)` reach the incarnation current when asked, and
+//! `NoProc` between two.)
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {

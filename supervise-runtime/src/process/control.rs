@@ -172,12 +172,17 @@ impl Control {
     /// A live process's control block; `linked_to` starts in its links, which is one
     /// half of a link made without taking this lock (see [`link_new`]).
     pub(crate) fn new(kind: Kind, linked_to: Option<ProcessRef>) -> Self {
+        Self::with_pid(Pid::next(), kind, linked_to)
+    }
+
+    /// [`new`](Self::new) with a given pid (the reserved one of [`super::noproc`]).
+    pub(crate) fn with_pid(pid: Pid, kind: Kind, linked_to: Option<ProcessRef>) -> Self {
         let links = match linked_to {
             Some(p) => Links::One(p),
             None => Links::None,
         };
         Control {
-            pid: Pid::next(),
+            pid,
             kind,
             alive: AtomicBool::new(true),
             trap_exit: AtomicBool::new(false),

@@ -75,6 +75,26 @@ pub(crate) fn new_core<M: Send + 'static>(
     (core, rx)
 }
 
+/// The process that stands for "no process" (OTP's `noproc`): it has already exited with
+/// [`ExitReason::NoProc`], under the reserved pid `#PID<0.0.0>`, which no process gets.
+/// What a following handle between incarnations gives as its process: monitoring it
+/// delivers `Down(noproc)` at once, linking to it an exit `noproc`, sending to it fails.
+pub(crate) fn noproc() -> ProcessRef {
+    static NOPROC: std::sync::OnceLock<ProcessRef> = std::sync::OnceLock::new();
+    NOPROC
+        .get_or_init(|| {
+            let (tx, rx) = channel::<()>(Mailbox::Unbounded);
+            drop(rx);
+            let core = Arc::new(Core {
+                control: Control::with_pid(crate::Pid::from_serial(0), Kind::Inbox, None),
+                tx,
+            });
+            core.control.terminate(crate::ExitReason::NoProc);
+            ProcessRef(core)
+        })
+        .clone()
+}
+
 /// An untyped reference to a process: its pid, liveness and signals, not its mailbox.
 ///
 /// Every handle converts to one with [`AsProcess::process`].

@@ -142,6 +142,14 @@ impl<I: ChildIds> SupervisorRef<I> {
     }
 }
 
+impl<I> crate::AsProcess for SupervisorRef<I> {
+    /// The supervisor's current incarnation (see [`Following`]'s): what
+    /// [`observe::snapshot`](crate::observe::snapshot) walks from.
+    fn process(&self) -> crate::ProcessRef {
+        crate::AsProcess::process(&self.sup)
+    }
+}
+
 impl<I> Clone for SupervisorRef<I> {
     fn clone(&self) -> Self {
         SupervisorRef {
@@ -291,6 +299,13 @@ impl<W> DynamicRef<W> {
     /// ```
     pub fn current(&self) -> Result<Handle<DynamicSupervisor>, FollowError> {
         self.sup.current()
+    }
+}
+
+impl<W> crate::AsProcess for DynamicRef<W> {
+    /// The dynamic supervisor's current incarnation (see [`Following`]'s).
+    fn process(&self) -> crate::ProcessRef {
+        crate::AsProcess::process(&self.sup)
     }
 }
 

@@ -28,7 +28,7 @@ use tokio::time::Instant;
 use super::call::Call;
 use super::deadline::Due;
 use super::{CallError, DEFAULT_CALL_TIMEOUT, Envelope, Handle, MessageOf, ReplyTo, Worker};
-use crate::process::{ProcessRef, current};
+use crate::process::{AsProcess, ProcessRef, current};
 use crate::{ExitReason, Pid, SendError, registry};
 
 /// Where a supervisor publishes a child's current incarnation.
@@ -605,6 +605,30 @@ impl<W: Worker> Following<W> {
     pub async fn stop(&self, reason: ExitReason) -> Result<ExitReason, CallError> {
         let handle = self.current_handle().map_err(|_| CallError::NoProc)?;
         handle.stop(reason).await
+    }
+}
+
+impl<W: Worker> AsProcess for Following<W> {
+    /// The current incarnation; between incarnations, or once the child is gone, a
+    /// process that has already exited with `noproc` (`#PID<0.0.0>`), as OTP's operations
+    /// on a name that no process holds: `observe::state` and calls on it are `NoProc`,
+    /// monitoring it delivers `Down(noproc)` at once, linking to it an exit `noproc`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use supervise_runtime::{worker, AsProcess, ExitReason, Following};
+    /// pub struct Job;
+    /// #[worker] impl Job { fn init() -> Self { Job } }
+    /// let job = Following::<Job>::new();
+    /// assert!(!job.process().is_alive());
+    /// assert_eq!(job.process().wait().await, ExitReason::NoProc);
+    /// # }
+    /// ```
+    fn process(&self) -> ProcessRef {
+        match self.now() {
+            Now::Running(p) => p,
+            Now::Restarting | Now::Stopped | Now::Gone => crate::process::noproc(),
+        }
     }
 }
 
