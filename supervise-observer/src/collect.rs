@@ -16,7 +16,7 @@ use serde::Serialize;
 use supervise_runtime::observe::{self, Event, Node, NodeKind};
 use supervise_runtime::tree::{ChildKind, Shape, SupervisorShape};
 use supervise_runtime::{
-    CallError, ChildError, DynamicSupervisor, ExitReason, Handle, Pid, ProcessRef, Restart,
+    AsProcess, CallError, ChildError, DynamicSupervisor, ExitReason, Pid, ProcessRef, Restart,
     Supervisor,
 };
 use tokio::time::Instant;
@@ -299,7 +299,7 @@ const REPLACED_CAP: usize = 4096;
 /// ```
 #[derive(Debug)]
 pub struct Collector {
-    root: Handle<Supervisor>,
+    root: ProcessRef,
     shape: Option<&'static Shape>,
     title: String,
     actions: bool,
@@ -330,7 +330,8 @@ impl Collector {
     /// assert_eq!(view.title, "supervise");
     /// # }
     /// ```
-    pub fn new(root: Handle<Supervisor>) -> Self {
+    pub fn new(root: impl AsProcess) -> Self {
+        let root = root.process();
         Collector {
             root,
             shape: None,
@@ -364,7 +365,7 @@ impl Collector {
     ///     }
     /// }
     /// let app = App::start().await.unwrap();
-    /// let view = supervise_observer::Collector::new(app.current().unwrap()).shape(&App::SHAPE).poll().await;
+    /// let view = supervise_observer::Collector::new(&app).shape(&App::SHAPE).poll().await;
     /// assert_eq!(view.title, "App");
     /// let sup = view.root.supervisor.unwrap();
     /// assert_eq!(sup.strategy, "one_for_one");
@@ -778,14 +779,14 @@ fn find_in(node: &Node, parent: Option<&Node>, serial: u64) -> Option<Found> {
         .find_map(|c| find_in(c, Some(node), serial))
 }
 
-async fn snapshot(root: &Handle<Supervisor>) -> Result<observe::Snapshot, ActionError> {
+async fn snapshot(root: &ProcessRef) -> Result<observe::Snapshot, ActionError> {
     observe::snapshot(root)
         .await
         .map_err(|e| refuse(502, format!("the root supervisor does not answer: {e}")))
 }
 
 /// The process `text` names, if it is in the tree now.
-async fn find_pid(root: &Handle<Supervisor>, text: &str) -> Result<Found, ActionError> {
+async fn find_pid(root: &ProcessRef, text: &str) -> Result<Found, ActionError> {
     let serial = parse_pid(text)?;
     let tree = snapshot(root).await?;
     find_in(&tree.root, None, serial)
@@ -803,7 +804,7 @@ fn child_error(e: ChildError) -> ActionError {
 
 /// The state of a process of the tree, asked through the process itself: its worker's
 /// `format_state` (which leaves out what the worker redacts), within [`STATE_TIMEOUT`].
-pub(crate) async fn state(root: &Handle<Supervisor>, pid: &str) -> Result<StateView, ActionError> {
+pub(crate) async fn state(root: &ProcessRef, pid: &str) -> Result<StateView, ActionError> {
     let found = find_pid(root, pid).await?;
     let pid = found.process.pid();
     match observe::state(&found.process, STATE_TIMEOUT).await {
@@ -827,7 +828,7 @@ pub(crate) async fn state(root: &Handle<Supervisor>, pid: &str) -> Result<StateV
 }
 
 /// Kills a process of the tree with the untrappable `kill`.
-pub(crate) async fn kill(root: &Handle<Supervisor>, pid: &str) -> Result<ActionDone, ActionError> {
+pub(crate) async fn kill(root: &ProcessRef, pid: &str) -> Result<ActionDone, ActionError> {
     let found = find_pid(root, pid).await?;
     if found.parent.is_none() {
         return Err(refuse(
@@ -845,10 +846,7 @@ pub(crate) async fn kill(root: &Handle<Supervisor>, pid: &str) -> Result<ActionD
 }
 
 /// Terminates a child through its supervisor (`terminate_child`).
-pub(crate) async fn terminate(
-    root: &Handle<Supervisor>,
-    pid: &str,
-) -> Result<ActionDone, ActionError> {
+pub(crate) async fn terminate(root: &ProcessRef, pid: &str) -> Result<ActionDone, ActionError> {
     let found = find_pid(root, pid).await?;
     let pid = found.process.pid();
     let gone = || refuse(409, "its supervisor is gone: nothing was done");
@@ -881,10 +879,7 @@ pub(crate) async fn terminate(
 
 /// Restarts a static child: a running one (by pid) is terminated and restarted; a stopped
 /// one is named by its key (`mid/low/d`), as it has no pid.
-pub(crate) async fn restart(
-    root: &Handle<Supervisor>,
-    target: &str,
-) -> Result<ActionDone, ActionError> {
+pub(crate) async fn restart(root: &ProcessRef, target: &str) -> Result<ActionDone, ActionError> {
     if looks_like_pid(target) {
         let found = find_pid(root, target).await?;
         let old = found.process.pid();
@@ -949,6 +944,7 @@ pub(crate) async fn restart(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use supervise_runtime::Handle;
     use supervise_runtime::{AsProcess, ChildSpec, Strategy, SupervisorSpec, worker};
 
     #[derive(Debug)]

@@ -50,7 +50,7 @@ use axum::routing::{get, post};
 use futures_util::Stream;
 use supervise_runtime::observe;
 use supervise_runtime::tree::Shape;
-use supervise_runtime::{Handle, Supervisor};
+use supervise_runtime::{AsProcess, ProcessRef};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{Notify, broadcast, oneshot, watch};
 use tokio::task::JoinHandle;
@@ -78,7 +78,7 @@ const PAGE_JS: &str = include_str!("page.js");
 /// server.shutdown().await;
 /// # }
 /// ```
-pub async fn serve(root: Handle<Supervisor>, addr: SocketAddr) -> Result<Server, BindError> {
+pub async fn serve(root: impl AsProcess, addr: SocketAddr) -> Result<Server, BindError> {
     Observer::new(root).bind(addr).await
 }
 
@@ -101,7 +101,7 @@ pub async fn serve(root: Handle<Supervisor>, addr: SocketAddr) -> Result<Server,
 /// ```
 #[derive(Debug)]
 pub struct Observer {
-    root: Handle<Supervisor>,
+    root: ProcessRef,
     actions: bool,
     token: Option<String>,
     shape: Option<&'static Shape>,
@@ -121,9 +121,9 @@ impl Observer {
     /// # drop(observer);
     /// # }
     /// ```
-    pub fn new(root: Handle<Supervisor>) -> Self {
+    pub fn new(root: impl AsProcess) -> Self {
         Observer {
-            root,
+            root: root.process(),
             actions: false,
             token: None,
             shape: None,
@@ -180,7 +180,7 @@ impl Observer {
     /// impl Job { fn init() -> Self { Job } }
     /// supervision_tree! { pub App: one_for_one { job: Job::child_spec() } }
     /// let app = App::start().await.unwrap();
-    /// let observer = supervise_observer::Observer::new(app.current().unwrap()).shape(&App::SHAPE);
+    /// let observer = supervise_observer::Observer::new(&app).shape(&App::SHAPE);
     /// # drop(observer);
     /// # }
     /// ```
@@ -438,7 +438,7 @@ impl Drop for Server {
 }
 
 struct Shared {
-    root: Handle<Supervisor>,
+    root: ProcessRef,
     actions: bool,
     token: Option<String>,
     latest: watch::Receiver<Arc<str>>,
@@ -655,7 +655,7 @@ type PathText = Result<Path<String>, axum::extract::rejection::PathRejection>;
 
 async fn act<F, Fut>(shared: &Shared, target: PathText, action: F) -> Response
 where
-    F: FnOnce(Handle<Supervisor>, String) -> Fut,
+    F: FnOnce(ProcessRef, String) -> Fut,
     Fut: Future<Output = Result<collect::ActionDone, collect::ActionError>>,
 {
     if !shared.actions {
@@ -719,6 +719,7 @@ async fn restart(State(shared): State<Arc<Shared>>, target: PathText) -> Respons
 mod tests {
     use super::*;
     use supervise_runtime::{ChildSpec, DynamicSupervisor, ExitReason, worker};
+    use supervise_runtime::{Handle, Supervisor};
     use tokio::time::Instant;
 
     #[derive(Debug)]

@@ -303,6 +303,13 @@ impl AsProcess for ProcessRef {
     }
 }
 
+/// A reference to a process is one: `observe::snapshot(&app)`, `serve(&app, addr)`.
+impl<T: AsProcess + ?Sized> AsProcess for &T {
+    fn process(&self) -> ProcessRef {
+        (**self).process()
+    }
+}
+
 /// The typed address of a process whose mailbox carries `M`.
 ///
 /// ```
