@@ -99,13 +99,7 @@ impl<'a, W: Worker, T: Send + 'static> Call<'a, W, T> {
         request: impl FnOnce(super::ReplyTo<T>) -> W::Call,
         due: Option<Due>,
     ) -> Self {
-        let (env, slot) = Handle::<W>::call_parts(request);
-        Call(State::Unsent {
-            to: To::Handle(handle),
-            env,
-            slot,
-            due,
-        })
+        Self::unsent(To::Handle(handle), request, due)
     }
 
     /// A call to whichever incarnation `following` reaches.
@@ -114,13 +108,17 @@ impl<'a, W: Worker, T: Send + 'static> Call<'a, W, T> {
         request: impl FnOnce(super::ReplyTo<T>) -> W::Call,
         due: Option<Due>,
     ) -> Self {
+        Self::unsent(To::Following(following), request, due)
+    }
+
+    /// The call's message built around a new reply slot, to be sent at the first poll.
+    fn unsent(
+        to: To<'a, W>,
+        request: impl FnOnce(super::ReplyTo<T>) -> W::Call,
+        due: Option<Due>,
+    ) -> Self {
         let (env, slot) = Handle::<W>::call_parts(request);
-        Call(State::Unsent {
-            to: To::Following(following),
-            env,
-            slot,
-            due,
-        })
+        Call(State::Unsent { to, env, slot, due })
     }
 
     /// The same call with another timeout than the default 5 s
