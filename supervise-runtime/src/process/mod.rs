@@ -304,6 +304,13 @@ impl AsProcess for ProcessRef {
 }
 
 /// A reference to a process is one: `observe::snapshot(&app)`, `serve(&app, addr)`.
+///
+/// ```
+/// use supervise_runtime::{AsProcess, Inbox};
+/// fn pid_of(p: impl AsProcess) -> supervise_runtime::Pid { p.process().pid() }
+/// let inbox = Inbox::<()>::new();
+/// assert_eq!(pid_of(&inbox), inbox.pid());
+/// ```
 impl<T: AsProcess + ?Sized> AsProcess for &T {
     fn process(&self) -> ProcessRef {
         (**self).process()
