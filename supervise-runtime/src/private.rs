@@ -88,6 +88,111 @@ pub fn child_spec<W: Worker>(
     spec
 }
 
+/// The spec `#[worker]`'s `child_spec` returns when every start argument is of a
+/// standard type (so `Clone` and `Debug`): no closure per worker, the copy and the
+/// `Start Call` are this generic code's.
+pub fn child_spec_std<W: Worker>(args: W::Args) -> ChildSpec<W>
+where
+    W::Args: Clone + ArgList,
+{
+    fn show<A: ArgList + 'static>(
+        args: &(dyn std::any::Any + Send),
+        f: &mut fmt::Formatter<'_>,
+    ) -> fmt::Result {
+        match (args as &dyn std::any::Any).downcast_ref::<A>() {
+            Some(args) => args.write_list(f),
+            None => f.write_str(".."),
+        }
+    }
+    let mut spec = ChildSpec::cloned_with(args, W::Args::clone);
+    spec.inner.set_args_fmt(show::<W::Args>);
+    spec
+}
+
+/// A tuple of `Debug` start arguments, written as a call's argument list (`7, "redis"`).
+pub trait ArgList {
+    /// Writes the elements, separated by `, `.
+    fn write_list(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
+}
+
+macro_rules! arg_list {
+    ($($name:ident)*) => {
+        impl<$($name: fmt::Debug,)*> ArgList for ($($name,)*) {
+            #[allow(non_snake_case, unused_assignments, unused_mut, unused_variables)]
+            fn write_list(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let ($($name,)*) = self;
+                let mut first = true;
+                $(
+                    if !first {
+                        f.write_str(", ")?;
+                    }
+                    first = false;
+                    fmt::Debug::fmt($name, f)?;
+                )*
+                Ok(())
+            }
+        }
+    };
+}
+arg_list!();
+arg_list!(A);
+arg_list!(A B);
+arg_list!(A B C);
+arg_list!(A B C D);
+arg_list!(A B C D E);
+arg_list!(A B C D E F);
+arg_list!(A B C D E F G);
+arg_list!(A B C D E F G H);
+
+/// The largest number of start arguments [`child_spec_std`] takes.
+pub const ARG_LIST_MAX: usize = 8;
+
+/// Writes `value`'s `Debug` form to `out`: the body of `#[worker]`'s `format_message`.
+pub fn fmt_debug<T: fmt::Debug + ?Sized>(value: &T, out: &mut dyn fmt::Write) -> fmt::Result {
+    write!(out, "{value:?}")
+}
+
+/// Writes what [`ViaDebug`]/[`ViaOpaque`] chose to `out`: the body of `#[worker]`'s
+/// `format_state` for a state without `format_status`.
+pub fn fmt_shown(shown: Shown<'_>, out: &mut dyn fmt::Write) -> fmt::Result {
+    write!(out, "{shown:?}")
+}
+
+/// `Name(address)`: the `Debug` of a generated handle.
+pub fn fmt_ref<A: fmt::Debug>(name: &str, address: &A, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    f.debug_tuple(name).field(address).finish()
+}
+
+/// A variant with named fields, as `Name { a: 1, b: "x" }` (`..` at the end when
+/// `more`, for a call's hidden reply): the arms of the generated messages' `Debug`.
+pub fn fmt_variant(
+    f: &mut fmt::Formatter<'_>,
+    name: &str,
+    names: &[&str],
+    values: &[&dyn fmt::Debug],
+    more: bool,
+) -> fmt::Result {
+    let mut s = f.debug_struct(name);
+    for (n, v) in names.iter().zip(values) {
+        s.field(n, v);
+    }
+    if more {
+        s.finish_non_exhaustive()
+    } else {
+        s.finish()
+    }
+}
+
+/// `W`'s handle registered under `name`: the generated `whereis`.
+pub fn whereis<W: Worker>(name: &str) -> Option<RefOf<W>> {
+    Handle::<W>::whereis(name).map(From::from)
+}
+
+/// A handle following whichever `W` holds `name`: the generated `named`.
+pub fn named<W: Worker>(name: &str) -> RefOf<W, Following<W>> {
+    Following::named(name).into()
+}
+
 /// The start arguments behind a spec's type-erased ones, for a [`ShowArgs`].
 pub fn args_of<W: Worker>(args: &(dyn std::any::Any + Send)) -> Option<&W::Args> {
     (args as &dyn std::any::Any).downcast_ref::<W::Args>()

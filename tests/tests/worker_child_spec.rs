@@ -195,3 +195,48 @@ fn a_worker_child_spec_debug_shows_its_arguments() {
         "{text}"
     );
 }
+
+/// A worker whose start arguments are all of standard types: its `child_spec` is the
+/// runtime's generic one (no closure generated), which must copy and show them the same.
+#[derive(Debug)]
+pub struct Pool {
+    conn: String,
+    sizes: Vec<u16>,
+}
+
+#[worker]
+impl Pool {
+    fn init(conn: String, sizes: Vec<u16>, _none: Option<bool>) -> Self {
+        Pool { conn, sizes }
+    }
+    #[call]
+    fn args(&self) -> (String, Vec<u16>) {
+        (self.conn.clone(), self.sizes.clone())
+    }
+    #[info]
+    fn raise(&mut self) {
+        panic!("heck")
+    }
+}
+
+#[tokio::test]
+async fn a_child_spec_of_standard_arguments_restarts_with_them_and_shows_them() {
+    let spec = Pool::child_spec("redis", vec![1, 2], None).id("pool");
+    assert!(
+        format!("{spec:?}").contains("Pool::start_link(\"redis\", [1, 2], None)"),
+        "{spec:?}"
+    );
+    let sup = Supervisor::start(SupervisorSpec::new(Strategy::OneForOne).child(spec))
+        .await
+        .unwrap();
+    let first: PoolRef = current::<Pool>(&sup, "pool").await.into();
+    first.raise().unwrap();
+    first.process().wait().await;
+    sup.which_children().await.unwrap(); // served after the restart
+    let second: PoolRef = current::<Pool>(&sup, "pool").await.into();
+    assert_ne!(second.pid(), first.pid());
+    assert_eq!(
+        second.args().await.unwrap(),
+        ("redis".to_string(), vec![1, 2])
+    );
+}

@@ -39,7 +39,7 @@ pub(crate) fn worker_impl(m: &Model<'_>) -> TokenStream {
                 msg: &#private::MessageOf<Self>,
                 out: &mut dyn #private::core::fmt::Write,
             ) -> #private::core::fmt::Result {
-                #private::core::write!(out, "{:?}", msg)
+                #private::fmt_debug(msg, out)
             }
             #format_state
         }
@@ -58,11 +58,11 @@ fn format_state(m: &Model<'_>) -> TokenStream {
                 syn::ReturnType::Default => ident.span(),
             };
             let shown = quote_spanned!(span=> #private::debug_status(&Self::#ident(self)));
-            quote!(#private::core::write!(out, "{:?}", #shown))
+            quote!(#private::fmt_debug(#shown, out))
         }
         None => quote! {
             use #private::{ViaDebug as _, ViaOpaque as _};
-            #private::core::write!(out, "{:?}", (&&#private::DebugOf(self)).shown())
+            #private::fmt_shown((&&#private::DebugOf(self)).shown(), out)
         },
     };
     quote! {

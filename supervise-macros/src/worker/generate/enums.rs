@@ -97,7 +97,7 @@ fn debug_impl(m: &Model<'_>, kind: Kind) -> TokenStream {
     }
 }
 
-fn debug_arm(h: &HandlerModel<'_>, private: &TokenStream, f: &syn::Ident) -> TokenStream {
+fn debug_arm(h: &HandlerModel<'_>, private: &syn::Ident, f: &syn::Ident) -> TokenStream {
     let ident = &h.variant;
     let name = ident.to_string();
     let fields: Vec<_> = h.fields.iter().map(|f| f.ident).collect();
@@ -111,19 +111,12 @@ fn debug_arm(h: &HandlerModel<'_>, private: &TokenStream, f: &syn::Ident) -> Tok
             quote!(&(&&#private::DebugOf(#i)).shown())
         }
     });
-    let finish = if h.reply.is_none() {
-        quote!(finish)
-    } else {
-        quote!(finish_non_exhaustive)
-    };
-    if fields.is_empty() && h.reply.is_none() {
+    let more = !h.reply.is_none();
+    if fields.is_empty() && !more {
         return quote!(Self::#ident => #f.write_str(#name),);
     }
     quote! {
-        Self::#ident { #(#fields,)* .. } => #f
-            .debug_struct(#name)
-            #(.field(#names, #shown))*
-            .#finish(),
+        Self::#ident { #(#fields,)* .. } => #private::fmt_variant(#f, #name, &[#(#names),*], &[#(#shown),*], #more),
     }
 }
 

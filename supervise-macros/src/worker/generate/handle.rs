@@ -53,11 +53,11 @@ fn lookups(m: &Model<'_>) -> TokenStream {
         impl #handle {
             #whereis
             #vis fn whereis(name: &str) -> #private::core::option::Option<Self> {
-                #private::Handle::<#self_ty>::whereis(name).map(#handle)
+                #private::whereis::<#self_ty>(name)
             }
             #named
             #vis fn named(name: &str) -> #handle<#private::Following<#self_ty>> {
-                #handle(#private::Following::named(name))
+                #private::named::<#self_ty>(name)
             }
         }
     }
@@ -204,7 +204,7 @@ fn traits(m: &Model<'_>) -> TokenStream {
         }
         impl<A: #private::core::fmt::Debug> #private::core::fmt::Debug for #handle<A> {
             fn fmt(&self, f: &mut #private::core::fmt::Formatter<'_>) -> #private::core::fmt::Result {
-                f.debug_tuple(#name).field(&self.0).finish()
+                #private::fmt_ref(#name, &self.0, f)
             }
         }
         impl<A: #private::core::cmp::PartialEq> #private::core::cmp::PartialEq for #handle<A> {

@@ -31,8 +31,11 @@ pub(crate) fn all(w: &WorkerImpl<'_>, args: &Args, plain: &ItemImpl) -> TokenStr
     let dispatch = dispatch::worker_impl(&model);
     let handle = handle::all(&model);
     let start = start::all(&model);
+    let (krate, private) = (model.krate, &model.private);
     quote! {
         #plain
+        #[allow(unused_imports)]
+        use #krate::__private as #private;
         #enums
         #dispatch
         #handle
@@ -43,6 +46,10 @@ pub(crate) fn all(w: &WorkerImpl<'_>, args: &Args, plain: &ItemImpl) -> TokenStr
 /// Names and pieces shared by the generators.
 pub(crate) struct Model<'a> {
     pub(crate) krate: &'a Path,
+    /// A module-level alias of `#krate::__private`, one identifier per worker: generated
+    /// code names the runtime through it, so every path is short (fewer tokens for the
+    /// macro to build and for the compiler to read).
+    pub(crate) private: Ident,
     pub(crate) vis: &'a Visibility,
     /// Whether to generate `child_spec`.
     pub(crate) child_spec: bool,
@@ -98,8 +105,13 @@ impl<'a> Model<'a> {
             .iter()
             .map(|h| HandlerModel::new(h, self_ty))
             .collect::<Option<Vec<_>>>()?;
+        let private = Ident::new(
+            &format!("__{}_supervise", name.to_string().trim_start_matches("r#")),
+            Span::call_site(),
+        );
         Some(Model {
             krate: &args.krate,
+            private,
             vis: &args.vis,
             child_spec: args.child_spec,
             self_ty,
@@ -131,10 +143,9 @@ impl<'a> Model<'a> {
         }
     }
 
-    /// `#krate::__private`.
-    pub(crate) fn private(&self) -> TokenStream {
-        let krate = self.krate;
-        quote!(#krate::__private)
+    /// `#krate::__private`, through the worker's alias.
+    pub(crate) fn private(&self) -> Ident {
+        self.private.clone()
     }
 
     /// The start arguments, `Self` replaced.
