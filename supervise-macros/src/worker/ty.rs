@@ -98,9 +98,10 @@ pub(crate) fn is_string(ty: &Type) -> bool {
 }
 
 /// Whether `ty` is written as a standard type that is always `Debug` (`u64`, `String`,
-/// `Vec<u8>`, `Option<(bool, char)>`, `&'static str`..): its `Debug` is used directly,
-/// without asking whether it has one, which is quicker to compile. A user type shadowing
-/// one of these names would have to be `Debug` too.
+/// `Vec<u8>`, `Option<(bool, char)>`, `&'static str`..), and `Send` and `Clone`: its `Debug`
+/// is used directly, without asking whether it has one, and no `Send` or `Clone` assertion
+/// is generated for it, which is quicker to compile. A user type shadowing one of these
+/// names would have to be all three too (or get the compiler's plainer error).
 pub(crate) fn is_std_debug(ty: &Type) -> bool {
     const PLAIN: &[&str] = &[
         "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",

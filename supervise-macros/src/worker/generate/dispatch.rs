@@ -133,14 +133,18 @@ fn stop_reason(m: &Model<'_>, e: &Ident) -> TokenStream {
 /// Asserts, on the user's tokens, that every field and reply type is `Send`.
 fn send_assertions(m: &Model<'_>) -> TokenStream {
     let private = m.private();
-    let assert = |ty: &syn::Type| quote_spanned!(ty.span()=> #private::assert_send_arg::<#ty>(););
-    let init = m.init_fields().into_iter().map(|f| assert(&f.ty));
+    // Standard types (integers, `String`, `Vec` of them...) are `Send`: nothing to assert.
+    let assert = |ty: &syn::Type| {
+        (!crate::worker::ty::is_std_debug(ty))
+            .then(|| quote_spanned!(ty.span()=> #private::assert_send_arg::<#ty>();))
+    };
+    let init = m.init_fields().into_iter().filter_map(|f| assert(&f.ty));
     // A handler's assertions are compiled out with it (`#[cfg(..)]`).
-    let handlers = m.handlers.iter().map(|h| {
+    let handlers = m.handlers.iter().filter_map(|h| {
         let cfgs: Vec<_> = h.method.cfgs().collect();
         let tys = h.fields.iter().map(|f| &f.ty).chain(h.reply_ty());
-        let asserts = tys.map(assert);
-        quote!(#(#cfgs)* { #(#asserts)* })
+        let asserts: Vec<_> = tys.filter_map(assert).collect();
+        (!asserts.is_empty()).then(|| quote!(#(#cfgs)* { #(#asserts)* }))
     });
     init.chain(handlers).collect()
 }
