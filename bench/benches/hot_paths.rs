@@ -1,4 +1,5 @@
-//! Micro-benchmarks of the hot paths with divan: send (cast), call, spawn, against the same
+//! Micro-benchmarks of the hot paths with divan: send (cast), call (through a handle to
+//! one incarnation, and through one that follows restarts), spawn, against the same
 //! operations on plain tokio primitives.
 //!
 //! `cargo bench -p supervise-bench --bench hot_paths`
@@ -6,7 +7,9 @@
 use std::convert::Infallible;
 use std::future::Future;
 
-use supervise_runtime::{Context, Flow, Handle, Init, ReplyTo, Worker};
+use supervise_runtime::{
+    ChildSpec, Context, DynamicSupervisor, Flow, Following, Handle, Init, ReplyTo, Worker,
+};
 use tokio::runtime::Runtime;
 use tokio::sync::{mpsc, oneshot};
 
@@ -105,6 +108,32 @@ fn call_infinity_supervise(b: divan::Bencher<'_, '_>) {
             }
         }
     });
+}
+
+/// A call through a handle that follows restarts (`Following`): the child of a dynamic
+/// supervisor, as `call-following` in the harness.
+#[divan::bench(sample_count = 30, sample_size = 5)]
+fn call_following_supervise(b: divan::Bencher<'_, '_>) {
+    let rt = runtime();
+    let (sup, h): (Handle<DynamicSupervisor>, Following<Counter>) = rt.block_on(async {
+        let sup = DynamicSupervisor::start(Default::default())
+            .await
+            .expect("start the supervisor");
+        let h = sup
+            .start_child_following(ChildSpec::<Counter>::worker(()))
+            .await
+            .expect("start the child");
+        (sup, h)
+    });
+    bench_calls(b, &rt, || {
+        let h = h.clone();
+        async move {
+            for _ in 0..CALLS {
+                let _ = h.call(|r| r).await;
+            }
+        }
+    });
+    drop(sup);
 }
 
 #[divan::bench(sample_count = 30, sample_size = 5)]
