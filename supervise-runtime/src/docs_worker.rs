@@ -99,9 +99,9 @@
 //! impl<A> From<A> for WorkerRef<A> {}
 //!
 //! impl Worker {
-//!     pub fn start(reply_to: Addr<Reply>, conn: impl Into<String>) -> impl Future<Output = Result<WorkerRef, StartError>>;
-//!     pub fn start_link(reply_to: Addr<Reply>, conn: impl Into<String>) -> impl Future<Output = Result<WorkerRef, StartError>>;
-//!     pub fn start_with(reply_to: Addr<Reply>, conn: impl Into<String>, options: StartOptions) -> impl Future<Output = Result<WorkerRef, StartError>>;
+//!     pub fn start(reply_to: Addr<Reply>, conn: impl Into<String>) -> Starting<Worker>; // Future<Output = Result<WorkerRef, StartError>>
+//!     pub fn start_link(reply_to: Addr<Reply>, conn: impl Into<String>) -> Starting<Worker>; // Future<Output = Result<WorkerRef, StartError>>
+//!     pub fn start_with(reply_to: Addr<Reply>, conn: impl Into<String>, options: StartOptions) -> Starting<Worker>;
 //!     // For supervisors: every (re)start gets a clone of these arguments, so each must be
 //!     // Clone (a compile error on the argument otherwise). Permanent, shutdown 5 000 ms.
 //!     // Supervisor reports show them when all are Debug:
@@ -109,6 +109,11 @@
 //!     // and `..` when one is not.
 //!     pub fn child_spec(reply_to: Addr<Reply>, conn: impl Into<String>) -> ChildSpec<Worker>;
 //! }
+//!
+//! // And one private import, through which the generated items name the runtime (short
+//! // paths compile faster): `use supervise_runtime::__private as __Worker_supervise;`.
+//! // What does not depend on the worker (formatting, lookups by name, the child spec of
+//! // standard-type arguments) is generic code in the runtime that these items call.
 //! ```
 //!
 //! ## Under a supervisor
