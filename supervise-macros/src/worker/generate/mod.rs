@@ -1,7 +1,7 @@
 //! Code generation, from a model whose names are all resolved.
 //!
 //! Generated code names the runtime only through `#krate::__private` (by a per-worker
-//! alias, see [`Model::private`]), and puts the user's
+//! alias, `Model::private`), and puts the user's
 //! spans on whatever can fail to type-check because of what the user wrote.
 
 mod dispatch;
