@@ -142,10 +142,7 @@ arg_list!(A B C D);
 arg_list!(A B C D E);
 arg_list!(A B C D E F);
 arg_list!(A B C D E F G);
-arg_list!(A B C D E F G H);
-
-/// The largest number of start arguments [`child_spec_std`] takes.
-pub const ARG_LIST_MAX: usize = 8;
+arg_list!(A B C D E F G H); // `#[worker]` uses `child_spec_std` up to 8 arguments
 
 /// Writes `value`'s `Debug` form to `out`: the body of `#[worker]`'s `format_message`.
 pub fn fmt_debug<T: fmt::Debug + ?Sized>(value: &T, out: &mut dyn fmt::Write) -> fmt::Result {

@@ -88,7 +88,8 @@ pub(crate) fn all(m: &Model<'_>) -> TokenStream {
     }
 }
 
-/// The runtime's `ARG_LIST_MAX`: the most start arguments its generic `child_spec_std` takes.
+/// The most start arguments the runtime's generic `child_spec_std` takes (its `ArgList`
+/// is implemented for tuples up to 8).
 const STD_ARGS_MAX: usize = 8;
 
 /// A closure copying the start arguments one by one, each copy spanned on its argument's
