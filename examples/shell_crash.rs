@@ -33,7 +33,7 @@ impl Worker for Redis {
     type Info = Msg;
     type Call = Infallible;
     type Cast = Infallible;
-    type Ref<A: supervise_runtime::Address<Self>> = A;
+    type Api<A: supervise_runtime::Address<Self>> = A;
     const RECORD_LAST_MESSAGE: bool = true;
 
     async fn init((reply_to, conn): Self::Args, _: &mut Context<Self>) -> Init<Self> {

@@ -237,7 +237,7 @@ impl Worker for Probe {
     type Info = ProbeMsg;
     type Call = ProbeCall;
     type Cast = Infallible;
-    type Ref<A: supervise_runtime::Address<Self>> = A;
+    type Api<A: supervise_runtime::Address<Self>> = A;
 
     async fn init(args: ProbeArgs, ctx: &mut Context<Self>) -> Init<Self> {
         match args.lab.mode.load(Ordering::SeqCst) {

@@ -8,7 +8,7 @@ use std::convert::Infallible;
 use std::future::Future;
 
 use supervise_runtime::{
-    ChildSpec, Context, DynamicSupervisor, Flow, Following, Handle, Init, ReplyTo, Worker,
+    ChildSpec, Context, DynamicSupervisor, Flow, Following, Handle, Init, RefOf, ReplyTo, Worker,
 };
 use tokio::runtime::Runtime;
 use tokio::sync::{mpsc, oneshot};
@@ -32,7 +32,7 @@ impl Worker for Counter {
     type Info = u64;
     type Call = ReplyTo<u64>;
     type Cast = Infallible;
-    type Ref<A: supervise_runtime::Address<Self>> = A;
+    type Api<A: supervise_runtime::Address<Self>> = A;
 
     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> {
         Init::Ok(Counter(0))
@@ -47,7 +47,7 @@ impl Worker for Counter {
     }
 }
 
-async fn counter() -> Handle<Counter> {
+async fn counter() -> RefOf<Counter> {
     supervise_runtime::start::<Counter>(())
         .await
         .expect("start")
@@ -115,7 +115,10 @@ fn call_infinity_supervise(b: divan::Bencher<'_, '_>) {
 #[divan::bench(sample_count = 30, sample_size = 5)]
 fn call_following_supervise(b: divan::Bencher<'_, '_>) {
     let rt = runtime();
-    let (sup, h): (Handle<DynamicSupervisor>, Following<Counter>) = rt.block_on(async {
+    let (sup, h): (
+        Handle<DynamicSupervisor>,
+        RefOf<Counter, Following<Counter>>,
+    ) = rt.block_on(async {
         let sup = DynamicSupervisor::start(Default::default())
             .await
             .expect("start the supervisor");

@@ -1,7 +1,7 @@
 //! supervise as a [`System`]: a `DynamicSupervisor` of the bench worker.
 
 use supervise_runtime::{
-    ChildSpec, DynamicSupervisor, DynamicSupervisorSpec, ExitReason, Following, Handle,
+    ChildSpec, DynamicSupervisor, DynamicSupervisorSpec, ExitReason, Following, Handle, RefOf,
 };
 
 use crate::common::Args;
@@ -13,7 +13,7 @@ pub struct Supervise;
 impl System for Supervise {
     const NAME: &'static str = "supervise";
     type Sup = Handle<DynamicSupervisor>;
-    type Child = Handle<BenchWorker>;
+    type Child = RefOf<BenchWorker>;
 
     async fn supervisor() -> Self::Sup {
         // The restart workload crashes 10 000 times in a row on purpose.
@@ -42,7 +42,7 @@ impl System for Supervise {
         child.call_infinity(|reply| reply).await.unwrap_or(0)
     }
 
-    type Followed = Following<BenchWorker>;
+    type Followed = RefOf<BenchWorker, Following<BenchWorker>>;
 
     async fn start_followed(sup: &Self::Sup, args: Args) -> Self::Followed {
         sup.start_child_following(ChildSpec::<BenchWorker>::worker(args))
@@ -67,7 +67,7 @@ impl System for Supervise {
                 .find_map(Handle::<BenchWorker>::from_process)
                 .filter(Handle::is_alive)
             {
-                return h;
+                return h.into();
             }
             tokio::task::yield_now().await;
         }

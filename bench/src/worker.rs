@@ -23,7 +23,7 @@ impl Worker for BenchWorker {
     type Info = Info;
     type Call = ReplyTo<u64>;
     type Cast = std::convert::Infallible;
-    type Ref<A: supervise_runtime::Address<Self>> = A;
+    type Api<A: supervise_runtime::Address<Self>> = A;
     // Crash reports keep the last message, as `#[worker]` workers do: measure that cost.
     const RECORD_LAST_MESSAGE: bool = true;
     // Its `init` never awaits, as `#[worker]` would say of a plain `fn init`.

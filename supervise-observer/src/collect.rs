@@ -975,7 +975,7 @@ mod tests {
         for _ in 0..2 {
             jobs.start_child(Job::child_spec()).await.unwrap();
         }
-        (root, jobs)
+        (root, supervise_runtime::RefOf::into_address(jobs))
     }
 
     async fn kill(process: ProcessRef) {

@@ -759,7 +759,7 @@ mod tests {
         let (tx, rx) = watch::channel(to_json(&first));
         let wake = Arc::new(Notify::new());
         tokio::spawn(poll_loop(collector, first, tx, lifecycle, wake, EVERY));
-        (rx, jobs)
+        (rx, supervise_runtime::RefOf::into_address(jobs))
     }
 
     fn restarts(json: &str) -> u64 {

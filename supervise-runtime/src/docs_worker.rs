@@ -73,7 +73,7 @@
 //! impl Worker for Worker {
 //!     type Args = (Addr<Reply>, String);    // init's parameters, in order
 //!     type Info = WorkerMsg; type Call = WorkerCall; type Cast = WorkerCast;
-//!     type Ref<A: Address<Self>> = WorkerRef<A>;   // what every door gives
+//!     type Api<A: Address<Self>> = WorkerApi<A>;   // what the handle derefs to
 //!     const RECORD_LAST_MESSAGE: bool = true;
 //!     const SYNC_INIT: bool = true;         // false when `init` is an `async fn`
 //!     // init, handle_info/handle_call/handle_cast (an exhaustive match calling your
@@ -82,21 +82,24 @@
 //! }
 //!
 //! // The typed handle, over an address: Handle<Worker> (one incarnation, the default) or
-//! // Following<Worker> (whichever incarnation is current). Clone, Debug, PartialEq, Eq,
-//! // AsProcess and WorkerRef<A> when the address has them; Deref<Target = A>, so
-//! // `worker.pid()`, `worker.process()`, raw calls and `stop` come from the address.
-//! pub struct WorkerRef<A = Handle<Worker>>(A);
-//! impl<A: Address<Worker>> WorkerRef<A> {
+//! // Following<Worker> (whichever incarnation is current). It is the runtime's generic
+//! // RefOf, so Clone, Debug, PartialEq, Eq, AsProcess, From<A>, and the lookups by name
+//! // are written once there, not per worker:
+//! pub type WorkerRef<A = Handle<Worker>> = RefOf<Worker, A>;
+//! //   WorkerRef::whereis(name: &str) -> Option<WorkerRef>           // OTP's whereis, typed
+//! //   WorkerRef::named(name: &str) -> WorkerRef<Following<Worker>>  // calls by name
+//!
+//! // What the handle derefs to: the handler methods. It derefs in turn to the address,
+//! // so `worker.pid()`, `worker.process()`, raw calls and `stop` come from the address.
+//! pub struct WorkerApi<A>(A);
+//! impl<A: Address<Worker>> WorkerApi<A> {
 //!     pub fn store(&self, key: impl Into<String>, value: impl Into<String>) -> Result<(), SendError<WorkerMsg>>;
 //!     pub fn shutdown(&self) -> Result<(), SendError<WorkerMsg>>;
 //!     pub fn raise(&self, message: impl Into<String>) -> Result<(), SendError<WorkerMsg>>;
 //!     pub fn lookup(&self, key: impl Into<String>) -> Call<'_, Worker, Option<String>>;  // 5 s; .timeout(d)
 //! }
-//! impl WorkerRef {
-//!     pub fn whereis(name: &str) -> Option<WorkerRef>;            // OTP's whereis, typed
-//!     pub fn named(name: &str) -> WorkerRef<Following<Worker>>;   // calls by name
-//! }
-//! impl<A> From<A> for WorkerRef<A> {}
+//! impl<A> Deref for WorkerApi<A> { type Target = A; }
+//! impl<A> supervise_runtime::Addressed<A> for WorkerApi<A> {}  // from_address, address
 //!
 //! impl Worker {
 //!     pub fn start(reply_to: Addr<Reply>, conn: impl Into<String>) -> Starting<Worker>; // Future<Output = Result<WorkerRef, StartError>>

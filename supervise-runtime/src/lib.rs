@@ -146,16 +146,22 @@
 //! `Down` carries the pid of a process that is gone: there is nothing to call, so it is
 //! compared with the handles one kept, as in OTP.)
 //!
-//! How: [`Worker`] has an associated type `Ref<A>`, the typed handle over an [`Address`];
-//! `#[worker]` sets it to the `CounterRef<A>` it generates, and every door returns
-//! [`RefOf<W, A>`](RefOf). There are two addresses, so two flavours with the same methods:
+//! How: every door returns the runtime's [`RefOf<W, A>`](RefOf), the typed handle of
+//! worker `W` over an [`Address`] `A`; `#[worker]` names it `CounterRef<A>` (a type alias).
+//! `RefOf` derefs to the worker's [`Api`](Worker::Api): for `#[worker]`, the generated
+//! `CounterApi<A>`, with one method per handler. So what does not depend on the worker
+//! (`Clone`, `Debug`, `PartialEq`, `From<A>`, `whereis`, `named`) is written once in the
+//! runtime, and what `#[worker]` generates per worker is only the handler methods (which
+//! keeps `cargo check` fast in crates of many workers). `RefOf` has no methods of its own,
+//! so a handler's name is never shadowed by the handle's. There are two addresses, so two
+//! flavours with the same methods:
 //!
 //! | flavour | type | after a restart | like OTP's |
 //! |---|---|---|---|
 //! | one incarnation | `CounterRef` = `CounterRef<Handle<Counter>>` | `NoProc`: that process is gone | a pid |
 //! | follows restarts | `CounterRef<Following<Counter>>` | reaches the new incarnation | a registered name |
 //!
-//! A typed handle derefs to its address, so `pid()`, `process()`, raw `call`s, `stop` and
+//! The handler methods deref in turn to the address, so `pid()`, `process()`, raw `call`s, `stop` and
 //! (for a [`Following`]) `current()` are there too. A following handle comes from
 //! `Supervisor::child(id)`, `DynamicSupervisor::start_child_following(spec)` (keyed by the
 //! child itself: the supervisor publishes each incarnation into it, see
@@ -164,8 +170,8 @@
 //! differs from OTP, on purpose: a call waits for the next incarnation within its own
 //! timeout instead of failing with `noproc`; a send or cast never waits and hands the
 //! message back as [`SendError::Restarting`] (or `NoProc` once the child is gone for
-//! good). A worker written by hand with `type Ref<A: Address<Self>> = A` uses the
-//! runtime's [`Handle`] and [`Following`] as they are.
+//! good). A worker written by hand with `type Api<A: Address<Self>> = A` gets a `RefOf`
+//! that derefs straight to the runtime's [`Handle`] or [`Following`].
 //!
 //! # Workers
 //!
@@ -266,25 +272,11 @@ pub use process::{Addr, AsProcess, Down, Mailbox, ProcessRef, Received, SendErro
 pub use reason::{ExitReason, PanicReason};
 pub use registry::RegisterError;
 pub use worker::{
-    Address, Call, CallError, Context, DEFAULT_CALL_TIMEOUT, Envelope, Flow, FollowError,
-    Following, Handle, Init, MessageOf, ReplyTo, StartError, StartOptions, Starting, Worker,
-    WorkerRef, start, start_link, start_with,
+    Address, Addressed, Call, CallError, Context, DEFAULT_CALL_TIMEOUT, Envelope, Flow,
+    FollowError, Following, Handle, Init, MessageOf, RefOf, ReplyTo, StartError, StartOptions,
+    Starting, Worker, start, start_link, start_with,
 };
 
-/// The typed handle of worker `W` over address `A`: what every door gives. For a
-/// `#[worker]` type it is the generated `<Type>Ref<A>`; for a worker written by hand with
-/// `type Ref<A: Address<Self>> = A`, the address itself.
-///
-/// ```
-/// use supervise_runtime::{worker, Following, RefOf};
-/// pub struct Counter;
-/// #[worker]
-/// impl Counter { fn init() -> Self { Counter } }
-///
-/// fn one(_: RefOf<Counter>) {}                           // CounterRef
-/// fn following(_: RefOf<Counter, Following<Counter>>) {} // CounterRef<Following<Counter>>
-/// ```
-pub type RefOf<W, A = Handle<W>> = <W as Worker>::Ref<A>;
 pub mod supervisor;
 pub use supervisor::{
     AutoShutdown, Backoff, ChildCount, ChildError, ChildId, ChildInfo, ChildPid, ChildSpec,

@@ -10,8 +10,8 @@
 use std::fmt;
 
 pub use crate::worker::{
-    Address, Call, CallError, Context, DEFAULT_CALL_TIMEOUT, Envelope, Flow, Following, Handle,
-    Init, MessageOf, ReplyTo, StartError, StartOptions, Starting, Worker, WorkerRef, start_with,
+    Address, Addressed, Call, CallError, Context, DEFAULT_CALL_TIMEOUT, Envelope, Flow, Following,
+    Handle, Init, MessageOf, ReplyTo, StartError, StartOptions, Starting, Worker, start_with,
 };
 pub use crate::{AsProcess, ChildSpec, Down, ExitReason, Pid, ProcessRef, RefOf, SendError};
 pub use ::core;
@@ -155,11 +155,6 @@ pub fn fmt_shown(shown: Shown<'_>, out: &mut dyn fmt::Write) -> fmt::Result {
     write!(out, "{shown:?}")
 }
 
-/// `Name(address)`: the `Debug` of a generated handle.
-pub fn fmt_ref<A: fmt::Debug>(name: &str, address: &A, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    f.debug_tuple(name).field(address).finish()
-}
-
 /// A variant with named fields, as `Name { a: 1, b: "x" }` (`..` at the end when
 /// `more`, for a call's hidden reply): the arms of the generated messages' `Debug`.
 pub fn fmt_variant(
@@ -178,16 +173,6 @@ pub fn fmt_variant(
     } else {
         s.finish()
     }
-}
-
-/// `W`'s handle registered under `name`: the generated `whereis`.
-pub fn whereis<W: Worker>(name: &str) -> Option<RefOf<W>> {
-    Handle::<W>::whereis(name).map(From::from)
-}
-
-/// A handle following whichever `W` holds `name`: the generated `named`.
-pub fn named<W: Worker>(name: &str) -> RefOf<W, Following<W>> {
-    Following::named(name).into()
 }
 
 /// The start arguments behind a spec's type-erased ones, for a [`ShowArgs`].

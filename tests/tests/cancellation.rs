@@ -49,7 +49,7 @@ impl Worker for Slow {
     type Info = SlowMsg;
     type Call = Infallible;
     type Cast = Infallible;
-    type Ref<A: supervise_runtime::Address<Self>> = A;
+    type Api<A: supervise_runtime::Address<Self>> = A;
 
     async fn init(args: SlowArgs, ctx: &mut Context<Self>) -> Init<Self> {
         args.seen.0.lock().push(ctx.handle().process().clone());

@@ -168,7 +168,7 @@ async fn intensity_exceeded_stops_everything_with_shutdown() {
         let p = children
             .iter()
             .find_map(|c| c.process.clone().filter(|p| p.pid() > child.pid()));
-        child = Handle::from_process(&p.unwrap()).unwrap();
+        child = Handle::from_process(&p.unwrap()).unwrap().into();
     }
     child.send(ProbeMsg::Crash("third".into())).unwrap();
     assert_eq!(sup.process().wait().await, ExitReason::Shutdown);
@@ -256,7 +256,7 @@ async fn shutdown_timeout_then_kill() {
         type Info = std::convert::Infallible;
         type Call = std::convert::Infallible;
         type Cast = std::convert::Infallible;
-        type Ref<A: supervise_runtime::Address<Self>> = A;
+        type Api<A: supervise_runtime::Address<Self>> = A;
         async fn init(_: (), ctx: &mut Context<Self>) -> Init<Self> {
             ctx.trap_exit(true);
             Init::Ok(Stubborn)
@@ -288,7 +288,7 @@ async fn extra_arguments_are_prepended() {
         type Info = std::convert::Infallible;
         type Call = supervise_runtime::ReplyTo<String>;
         type Cast = std::convert::Infallible;
-        type Ref<A: supervise_runtime::Address<Self>> = A;
+        type Api<A: supervise_runtime::Address<Self>> = A;
         async fn init((pool, own): (String, u32), _: &mut Context<Self>) -> Init<Self> {
             Init::Ok(Pooled { pool, own })
         }
@@ -443,7 +443,7 @@ impl Worker for Quick {
     type Info = std::convert::Infallible;
     type Call = std::convert::Infallible;
     type Cast = std::convert::Infallible;
-    type Ref<A: supervise_runtime::Address<Self>> = A;
+    type Api<A: supervise_runtime::Address<Self>> = A;
     const SYNC_INIT: bool = true;
 
     async fn init(awaits: bool, _: &mut Context<Self>) -> Init<Self> {

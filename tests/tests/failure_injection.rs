@@ -104,7 +104,7 @@ impl Worker for Mischief {
     type Info = Msg;
     type Call = Infallible;
     type Cast = Infallible;
-    type Ref<A: supervise_runtime::Address<Self>> = A;
+    type Api<A: supervise_runtime::Address<Self>> = A;
     const RECORD_LAST_MESSAGE: bool = true;
 
     async fn init(plan: Plan, _: &mut Context<Self>) -> Init<Self> {
@@ -147,7 +147,12 @@ impl Worker for Mischief {
 /// Generous: with the paused clock, only a hang ever reaches it.
 const HANG: Duration = Duration::from_secs(3600);
 
-async fn supervised(plan: Plan) -> (Handle<DynamicSupervisor>, Handle<Mischief>) {
+async fn supervised(
+    plan: Plan,
+) -> (
+    Handle<DynamicSupervisor>,
+    supervise_runtime::RefOf<Mischief>,
+) {
     let sup = DynamicSupervisor::start(DynamicSupervisorSpec::new())
         .await
         .unwrap();

@@ -32,7 +32,7 @@ impl Worker for Loner {
     type Info = LonerMsg;
     type Call = Infallible;
     type Cast = Infallible;
-    type Ref<A: supervise_runtime::Address<Self>> = A;
+    type Api<A: supervise_runtime::Address<Self>> = A;
 
     async fn init(trap: bool, ctx: &mut Context<Self>) -> Init<Self> {
         ctx.trap_exit(trap);
@@ -186,7 +186,7 @@ impl Worker for Bystander {
     type Info = ();
     type Call = Infallible;
     type Cast = Infallible;
-    type Ref<A: supervise_runtime::Address<Self>> = A;
+    type Api<A: supervise_runtime::Address<Self>> = A;
 
     async fn init(target: ProcessRef, ctx: &mut Context<Self>) -> Init<Self> {
         ctx.link(&target);

@@ -116,7 +116,7 @@ impl Worker for Vault {
     type Info = ();
     type Call = std::convert::Infallible;
     type Cast = std::convert::Infallible;
-    type Ref<A: supervise_runtime::Address<Self>> = A;
+    type Api<A: supervise_runtime::Address<Self>> = A;
 
     async fn init(key: String, _ctx: &mut Context<Self>) -> Init<Self> {
         Init::Ok(Vault { key, opened: 0 })

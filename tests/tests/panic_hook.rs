@@ -16,7 +16,7 @@ impl Worker for Fragile {
     type Info = &'static str;
     type Call = Infallible;
     type Cast = Infallible;
-    type Ref<A: supervise_runtime::Address<Self>> = A;
+    type Api<A: supervise_runtime::Address<Self>> = A;
 
     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> {
         Init::Ok(Fragile)

@@ -9,8 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use supervise_runtime::{
-    AsProcess, Context, ExitReason, Flow, Handle, Inbox, Init, ProcessRef, Received, ReplyTo,
-    Worker, start,
+    AsProcess, Context, ExitReason, Flow, Inbox, Init, ProcessRef, Received, ReplyTo, Worker, start,
 };
 
 /// Counts its own drops (in its own counter, so tests in this binary do not mix).
@@ -43,7 +42,7 @@ impl Worker for Counted {
     type Info = Info;
     type Call = ReplyTo<u64>;
     type Cast = Infallible;
-    type Ref<A: supervise_runtime::Address<Self>> = A;
+    type Api<A: supervise_runtime::Address<Self>> = A;
     const SYNC_INIT: bool = true;
 
     async fn init(args: Args, ctx: &mut Context<Self>) -> Init<Self> {
@@ -94,7 +93,7 @@ async fn workers_that_never_had_anything_to_do_cost_no_task() {
     for _ in 0..1_000 {
         workers.push(start::<Counted>(Args::Plain(drops.clone())).await.unwrap());
     }
-    assert!(workers.iter().all(Handle::is_alive));
+    assert!(workers.iter().all(|w| w.is_alive()));
     assert!(alive_tasks() <= SERVICE_TASKS, "{} tasks", alive_tasks());
     for (i, w) in workers.iter().enumerate() {
         w.send(Info::Add(i as u64)).unwrap();
@@ -232,7 +231,7 @@ impl Worker for Brittle {
     type Info = ();
     type Call = Infallible;
     type Cast = Infallible;
-    type Ref<A: supervise_runtime::Address<Self>> = A;
+    type Api<A: supervise_runtime::Address<Self>> = A;
     const SYNC_INIT: bool = true;
 
     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> {
@@ -290,7 +289,7 @@ impl Worker for Patient {
     type Info = Arc<Gate>;
     type Call = ReplyTo<()>;
     type Cast = Infallible;
-    type Ref<A: supervise_runtime::Address<Self>> = A;
+    type Api<A: supervise_runtime::Address<Self>> = A;
 
     async fn init((gate, in_init): Self::Args, ctx: &mut Context<Self>) -> Init<Self> {
         ctx.trap_exit(true);

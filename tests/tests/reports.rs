@@ -58,7 +58,7 @@ impl Worker for Deaf {
     type Info = u8;
     type Call = Infallible;
     type Cast = Infallible;
-    type Ref<A: supervise_runtime::Address<Self>> = A;
+    type Api<A: supervise_runtime::Address<Self>> = A;
 
     async fn init((): (), _: &mut Context<Self>) -> Init<Self> {
         Init::Ok(Deaf)

@@ -10,8 +10,8 @@ use std::task::{Poll, Wake, Waker};
 use std::time::Duration;
 
 use supervise_runtime::{
-    AsProcess, CallError, Context, ExitReason, Flow, Handle, Inbox, Init, Received, ReplyTo,
-    StartError, StartOptions, Worker, registry, start_with,
+    AsProcess, CallError, Context, ExitReason, Flow, Inbox, Init, Received, ReplyTo, StartError,
+    StartOptions, Worker, registry, start_with,
 };
 
 /// Holds every call it gets, unanswered; answers `Ping` at once.
@@ -29,7 +29,7 @@ impl Worker for Mute {
     type Info = ();
     type Call = MuteCall;
     type Cast = Infallible;
-    type Ref<A: supervise_runtime::Address<Self>> = A;
+    type Api<A: supervise_runtime::Address<Self>> = A;
 
     async fn init((): (), _: &mut Context<Self>) -> Init<Self> {
         Init::Ok(Mute { held: Vec::new() })
@@ -59,7 +59,7 @@ const HANG: Duration = Duration::from_secs(24 * 3600);
 /// so the next runtime got `AlreadyStarted`.
 #[tokio::test(start_paused = true)]
 async fn a_dropped_runtime_ends_its_processes_and_frees_their_names() {
-    let (handles, take_handles) = mpsc::channel::<[Handle<Mute>; 2]>();
+    let (handles, take_handles) = mpsc::channel::<[supervise_runtime::RefOf<Mute>; 2]>();
     let (drop_now, told_to_drop) = mpsc::channel::<()>();
     let other = std::thread::spawn(move || {
         let runtime = current_thread();

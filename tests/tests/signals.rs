@@ -35,7 +35,7 @@ impl Worker for Sig {
     type Info = Infallible;
     type Call = Infallible;
     type Cast = Infallible;
-    type Ref<A: supervise_runtime::Address<Self>> = A;
+    type Api<A: supervise_runtime::Address<Self>> = A;
 
     async fn init(plan: Plan, ctx: &mut Context<Self>) -> Init<Self> {
         ctx.trap_exit(true);

@@ -6,7 +6,7 @@ use tokio::time::Instant;
 
 use supervise_runtime::{
     AsProcess, AutoShutdown, Backoff, CallError, ChildCount, ChildError, ChildPid, ChildSpec,
-    ChildType, ExitReason, FollowError, Handle, MessageOf, Restart, Shutdown, SpecError,
+    ChildType, ExitReason, FollowError, Handle, MessageOf, RefOf, Restart, Shutdown, SpecError,
     StartError, Strategy, Supervisor, SupervisorSpec, SupervisorStartError, registry,
 };
 use tests::{InitMode, Lab, Probe, ProbeCall, ProbeMsg, capture};
@@ -23,7 +23,7 @@ fn abc(lab: &Lab, strategy: Strategy) -> SupervisorSpec {
 }
 
 async fn handle(sup: &Handle<Supervisor>, id: &str) -> Handle<Probe> {
-    sup.child::<Probe>(id).await.unwrap().current().unwrap()
+    RefOf::into_address(sup.child::<Probe>(id).await.unwrap().current().unwrap())
 }
 
 async fn crash(sup: &Handle<Supervisor>, id: &str) {
@@ -910,12 +910,8 @@ async fn trees_nest_ten_deep() {
     assert_eq!(lab.live(), 11);
     let mut bottom = root.clone();
     for _ in 0..10 {
-        bottom = bottom
-            .child::<Supervisor>("sub")
-            .await
-            .unwrap()
-            .current()
-            .unwrap();
+        let sub = bottom.child::<Supervisor>("sub").await.unwrap();
+        bottom = RefOf::into_address(sub.current().unwrap());
     }
     let leaf = handle(&bottom, "leaf").await;
     crash(&bottom, "leaf").await;

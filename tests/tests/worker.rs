@@ -41,7 +41,7 @@ impl Worker for Seed {
     type Info = SeedMsg;
     type Call = Infallible;
     type Cast = Infallible;
-    type Ref<A: supervise_runtime::Address<Self>> = A;
+    type Api<A: supervise_runtime::Address<Self>> = A;
     const RECORD_LAST_MESSAGE: bool = true;
 
     async fn init((reply_to, conn): Self::Args, _: &mut Context<Self>) -> Init<Self> {
@@ -214,7 +214,7 @@ impl Worker for Probe {
     type Info = Info;
     type Call = Call;
     type Cast = u64;
-    type Ref<A: supervise_runtime::Address<Self>> = A;
+    type Api<A: supervise_runtime::Address<Self>> = A;
 
     async fn init(args: ProbeInit, ctx: &mut Context<Self>) -> Init<Self> {
         match args {
@@ -305,7 +305,7 @@ impl Worker for Probe {
     }
 }
 
-async fn probe() -> supervise_runtime::Handle<Probe> {
+async fn probe() -> supervise_runtime::RefOf<Probe> {
     start::<Probe>(ProbeInit::Ok(None)).await.unwrap()
 }
 
@@ -661,7 +661,7 @@ impl Worker for Guarded {
     type Info = ();
     type Call = Infallible;
     type Cast = Infallible;
-    type Ref<A: supervise_runtime::Address<Self>> = A;
+    type Api<A: supervise_runtime::Address<Self>> = A;
     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> {
         Init::Ok(Guarded(Arc::new(())))
     }

@@ -3,7 +3,7 @@
 
 use supervise_runtime::{
     Addr, AsProcess, ChildPid, Context, DynamicSupervisor, DynamicSupervisorSpec, Handle, Inbox,
-    Pid, Received, Restart, Strategy, Supervisor, SupervisorSpec, WorkerRef, worker,
+    Pid, Received, RefOf, Restart, Strategy, Supervisor, SupervisorSpec, worker,
 };
 
 /// What each incarnation's `init` reports: its pid and the arguments it was given.
@@ -33,14 +33,8 @@ impl Redis {
 
 /// The current incarnation of the static child `id`.
 async fn current<W: supervise_runtime::Worker>(sup: &Handle<Supervisor>, id: &str) -> Handle<W> {
-    sup.child::<W>(id)
-        .await
-        .unwrap()
-        .address()
-        .current()
-        .unwrap()
-        .address()
-        .clone()
+    let child = sup.child::<W>(id).await.unwrap();
+    RefOf::into_address(RefOf::address(&child).current().unwrap())
 }
 
 async fn started(inbox: &mut Inbox<Started>) -> Started {

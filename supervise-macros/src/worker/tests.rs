@@ -90,5 +90,6 @@ fn a_valid_block_expands_without_errors() {
     let text = out.to_string();
     assert!(!text.contains("compile_error"), "{text}");
     assert!(text.contains("enum WMsg"), "{text}");
-    assert!(text.contains("struct WRef"), "{text}");
+    assert!(text.contains("type WRef"), "{text}");
+    assert!(text.contains("struct WApi"), "{text}");
 }

@@ -10,7 +10,9 @@ use crate::Pid;
 use crate::RefOf;
 use crate::process::ProcessRef;
 use crate::tree::{ChildIds, DynamicRef, Starts, SupervisorRef};
-use crate::worker::{CallError, Following, Handle, StartOptions, Worker, start_with};
+use crate::worker::{
+    CallError, Following, Handle, StartOptions, Worker, start_handle as start_with,
+};
 
 // Supervisor calls wait as OTP's do (`infinity`, no timer armed): a stop can legitimately
 // take a child's whole shutdown time. They never hang on a dead supervisor: a call to a
@@ -165,7 +167,7 @@ impl Handle<Supervisor> {
     /// use supervise_runtime::{ChildError, ChildSpec, Context, Init, Supervisor, SupervisorSpec, Worker};
     /// struct Idle;
     /// impl Worker for Idle {
-    ///     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible; type Ref<A: supervise_runtime::Address<Self>> = A;
+    ///     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible; type Api<A: supervise_runtime::Address<Self>> = A;
     ///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Idle) }
     /// }
     /// let sup = Supervisor::start(SupervisorSpec::default()).await.unwrap();
@@ -254,7 +256,7 @@ impl Handle<Supervisor> {
     /// use supervise_runtime::{ChildError, ChildSpec, Context, Init, Restart, Supervisor, SupervisorSpec, Worker};
     /// struct Idle;
     /// impl Worker for Idle {
-    ///     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible; type Ref<A: supervise_runtime::Address<Self>> = A;
+    ///     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible; type Api<A: supervise_runtime::Address<Self>> = A;
     ///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Idle) }
     /// }
     /// let spec = SupervisorSpec::default().child(ChildSpec::<Idle>::worker(()).id("idle").restart(Restart::Transient));
@@ -314,7 +316,7 @@ impl Handle<DynamicSupervisor> {
     /// use supervise_runtime::{ChildSpec, Context, DynamicSupervisor, DynamicSupervisorSpec, Init, Worker};
     /// struct Idle;
     /// impl Worker for Idle {
-    ///     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible; type Ref<A: supervise_runtime::Address<Self>> = A;
+    ///     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible; type Api<A: supervise_runtime::Address<Self>> = A;
     ///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Idle) }
     /// }
     /// let sup = DynamicSupervisor::start(DynamicSupervisorSpec::new()).await.unwrap();

@@ -125,7 +125,7 @@ impl Worker for DynamicSupervisor {
     type Info = DynamicInfo;
     type Call = DynamicRequest;
     type Cast = Infallible;
-    type Ref<A: crate::Address<Self>> = A;
+    type Api<A: crate::Address<Self>> = A;
     const SYNC_INIT: bool = true;
 
     async fn init(spec: DynamicSupervisorSpec, ctx: &mut Context<Self>) -> Init<Self> {

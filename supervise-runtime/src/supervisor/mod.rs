@@ -39,7 +39,7 @@
 //! use supervise_runtime::{AsProcess, ChildPid, ChildSpec, Context, ExitReason, Init, Strategy, Supervisor, SupervisorSpec, Worker};
 //! struct Idle;
 //! impl Worker for Idle {
-//!     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible; type Ref<A: supervise_runtime::Address<Self>> = A;
+//!     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible; type Api<A: supervise_runtime::Address<Self>> = A;
 //!     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Idle) }
 //! }
 //! let spec = SupervisorSpec::new(Strategy::OneForOne).child(ChildSpec::<Idle>::worker(()).id("idle"));

@@ -107,7 +107,7 @@ impl Worker for Supervisor {
     type Info = SupervisorInfo;
     type Call = SupervisorRequest;
     type Cast = Infallible;
-    type Ref<A: crate::Address<Self>> = A;
+    type Api<A: crate::Address<Self>> = A;
 
     async fn init(spec: SupervisorSpec, ctx: &mut Context<Self>) -> Init<Self> {
         ctx.trap_exit(true);

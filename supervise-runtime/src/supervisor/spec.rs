@@ -474,7 +474,7 @@ impl fmt::Debug for SpecInner {
 ///     type Info = Infallible;
 ///     type Call = Infallible;
 ///     type Cast = Infallible;
-///     type Ref<A: supervise_runtime::Address<Self>> = A;
+///     type Api<A: supervise_runtime::Address<Self>> = A;
 ///     async fn init(_: usize, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Cache) }
 /// }
 /// let spec = ChildSpec::<Cache>::worker(1024)
@@ -830,7 +830,7 @@ impl<W: Worker> ChildSpec<W> {
     ///
     /// struct Conn;
     /// impl Worker for Conn {
-    ///     type Args = (String, u16); type Info = Infallible; type Call = Infallible; type Cast = Infallible; type Ref<A: supervise_runtime::Address<Self>> = A;
+    ///     type Args = (String, u16); type Info = Infallible; type Call = Infallible; type Cast = Infallible; type Api<A: supervise_runtime::Address<Self>> = A;
     ///     async fn init(_: (String, u16), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Conn) }
     /// }
     ///

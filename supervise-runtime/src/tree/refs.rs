@@ -6,7 +6,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use crate::worker::{FollowError, Following, Handle, Worker};
-use crate::{DynamicSupervisor, Pid, Supervisor};
+use crate::{DynamicSupervisor, Pid, RefOf, Supervisor};
 
 /// The ids of a static supervisor's children, as an enum: `supervision_tree!` generates
 /// one per supervisor (`AppChild`, `AppPipelineChild`), and its handle's
@@ -138,7 +138,7 @@ impl<I: ChildIds> SupervisorRef<I> {
     /// # }
     /// ```
     pub fn current(&self) -> Result<Handle<Supervisor>, FollowError> {
-        self.sup.current()
+        self.sup.current().map(|r| RefOf::address(&r).clone())
     }
 }
 
@@ -298,7 +298,7 @@ impl<W> DynamicRef<W> {
     /// # }
     /// ```
     pub fn current(&self) -> Result<Handle<DynamicSupervisor>, FollowError> {
-        self.sup.current()
+        self.sup.current().map(|r| RefOf::address(&r).clone())
     }
 }
 

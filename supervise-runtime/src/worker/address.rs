@@ -44,7 +44,7 @@ mod sealed {
 /// # }
 /// ```
 pub trait Address<W: Worker>:
-    Clone + fmt::Debug + Send + Sync + 'static + WorkerRef<Self> + sealed::Sealed
+    Clone + fmt::Debug + Send + Sync + 'static + Addressed<Self> + sealed::Sealed
 {
     /// Sends a plain message (for `handle_info`); an undelivered one is handed back.
     fn send_info(&self, msg: W::Info) -> Result<(), SendError<W::Info>>;
@@ -105,37 +105,43 @@ impl<W: Worker> Address<W> for super::Following<W> {
     }
 }
 
-/// A worker's typed handle over address `A` ([`Worker::Ref`]): made from the address, and
-/// giving it back, so code generic over workers can reach what every address offers
-/// (`pid()`, `current()`...). `#[worker]` implements it for its `<Type>Ref<A>`; the
-/// addresses implement it for themselves.
+/// What a typed handle derefs to ([`Worker::Api`]): a worker's handler methods over an
+/// address `A`, made from the address and giving it back. `#[worker]` implements it for
+/// its generated `<Type>Api<A>`; the addresses implement it for themselves, which is what
+/// a worker written by hand uses (`type Api<A: Address<Self>> = A;`).
 ///
 /// ```
-/// use supervise_runtime::{worker, Following, RefOf, Supervisor, Worker, WorkerRef};
-///
-/// async fn current_pid<W: Worker>(sup: &supervise_runtime::Handle<Supervisor>, id: &str) -> Option<supervise_runtime::Pid> {
-///     let child: RefOf<W, Following<W>> = sup.child::<W>(id).await.ok()?;
-///     child.address().pid()
-/// }
+/// use supervise_runtime::{Addressed, Handle};
 /// # pub struct Job;
-/// # #[worker] impl Job { fn init() -> Self { Job } }
+/// # #[supervise_runtime::worker] impl Job { fn init() -> Self { Job } }
+/// fn pid_of<W: supervise_runtime::Worker, T: Addressed<Handle<W>>>(api: &T) -> supervise_runtime::Pid {
+///     api.address().pid()
+/// }
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// let sup = Supervisor::start(supervise_runtime::SupervisorSpec::default().child(Job::child_spec().id("job"))).await.unwrap();
-/// assert!(current_pid::<Job>(&sup, "job").await.is_some());
+/// let job = Job::start().await.unwrap();
+/// assert_eq!(pid_of::<Job, _>(&*job), job.pid());
 /// # }
 /// ```
-pub trait WorkerRef<A>: From<A> {
+pub trait Addressed<A> {
+    /// Wraps the address.
+    fn from_address(address: A) -> Self;
     /// The address underneath.
     fn address(&self) -> &A;
 }
 
-impl<W: Worker> WorkerRef<Handle<W>> for Handle<W> {
+impl<W: Worker> Addressed<Handle<W>> for Handle<W> {
+    fn from_address(address: Handle<W>) -> Self {
+        address
+    }
     fn address(&self) -> &Handle<W> {
         self
     }
 }
 
-impl<W: Worker> WorkerRef<super::Following<W>> for super::Following<W> {
+impl<W: Worker> Addressed<super::Following<W>> for super::Following<W> {
+    fn from_address(address: super::Following<W>) -> Self {
+        address
+    }
     fn address(&self) -> &super::Following<W> {
         self
     }

@@ -23,7 +23,7 @@ use crate::{Pid, Ref};
 ///     type Info = Tick;
 ///     type Call = ReplyTo<u32>;
 ///     type Cast = Infallible;
-///     type Ref<A: supervise_runtime::Address<Self>> = A;
+///     type Api<A: supervise_runtime::Address<Self>> = A;
 ///     async fn init(_: (), ctx: &mut Context<Self>) -> Init<Self> {
 ///         ctx.send_after(Tick, Duration::from_secs(1));
 ///         Init::Ok(Ticker(0))
@@ -207,7 +207,7 @@ impl<W: Worker> Context<W> {
     ///     type Info = Infallible;
     ///     type Call = Infallible;
     ///     type Cast = Infallible;
-    ///     type Ref<A: supervise_runtime::Address<Self>> = A;
+    ///     type Api<A: supervise_runtime::Address<Self>> = A;
     ///     async fn init((target, report): Self::Args, ctx: &mut Context<Self>) -> Init<Self> {
     ///         Init::Ok(Watcher { watching: ctx.monitor(&target), report })
     ///     }

@@ -20,6 +20,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::RefOf;
 use futures_util::future::select;
 use parking_lot::Mutex;
 use tokio::sync::Notify;
@@ -368,7 +369,7 @@ impl<W: Worker> Following<W> {
     /// assert!(counter.current().is_ok());
     /// # }
     /// ```
-    pub fn current(&self) -> Result<W::Ref<Handle<W>>, FollowError> {
+    pub fn current(&self) -> Result<RefOf<W>, FollowError> {
         self.current_handle().map(Into::into)
     }
 
@@ -422,7 +423,7 @@ impl<W: Worker> Following<W> {
     /// assert_ne!(second.pid(), first.pid());
     /// # }
     /// ```
-    pub async fn wait_current(&self, timeout: Duration) -> Result<W::Ref<Handle<W>>, CallError> {
+    pub async fn wait_current(&self, timeout: Duration) -> Result<RefOf<W>, CallError> {
         let deadline = Instant::now().checked_add(timeout);
         self.next(deadline).await.map(Into::into)
     }

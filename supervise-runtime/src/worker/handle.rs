@@ -34,7 +34,7 @@ pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(5);
 ///     type Info = u32;
 ///     type Call = Infallible;
 ///     type Cast = Infallible;
-///     type Ref<A: supervise_runtime::Address<Self>> = A;
+///     type Api<A: supervise_runtime::Address<Self>> = A;
 ///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Sink) }
 /// }
 /// let sink = supervise_runtime::start::<Sink>(()).await.unwrap();
@@ -94,7 +94,7 @@ impl<W: Worker> Handle<W> {
     /// # /// Adds infos, multiplies by casts, answers calls with its total.
     /// # struct Counter(u64);
     /// # impl Worker for Counter {
-    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Ref<A: supervise_runtime::Address<Self>> = A;
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Api<A: supervise_runtime::Address<Self>> = A;
     /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
     /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
     /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
@@ -118,7 +118,7 @@ impl<W: Worker> Handle<W> {
     /// # /// Adds infos, multiplies by casts, answers calls with its total.
     /// # struct Counter(u64);
     /// # impl Worker for Counter {
-    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Ref<A: supervise_runtime::Address<Self>> = A;
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Api<A: supervise_runtime::Address<Self>> = A;
     /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
     /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
     /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
@@ -143,7 +143,7 @@ impl<W: Worker> Handle<W> {
     /// # /// Adds infos, multiplies by casts, answers calls with its total.
     /// # struct Counter(u64);
     /// # impl Worker for Counter {
-    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Ref<A: supervise_runtime::Address<Self>> = A;
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Api<A: supervise_runtime::Address<Self>> = A;
     /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
     /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
     /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
@@ -175,7 +175,7 @@ impl<W: Worker> Handle<W> {
     /// # /// Adds infos, multiplies by casts, answers calls with its total.
     /// # struct Counter(u64);
     /// # impl Worker for Counter {
-    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Ref<A: supervise_runtime::Address<Self>> = A;
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Api<A: supervise_runtime::Address<Self>> = A;
     /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
     /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
     /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
@@ -208,7 +208,7 @@ impl<W: Worker> Handle<W> {
     /// # /// Adds infos, multiplies by casts, answers calls with its total.
     /// # struct Counter(u64);
     /// # impl Worker for Counter {
-    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Ref<A: supervise_runtime::Address<Self>> = A;
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Api<A: supervise_runtime::Address<Self>> = A;
     /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
     /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
     /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
@@ -244,7 +244,7 @@ impl<W: Worker> Handle<W> {
     /// # /// Adds infos, multiplies by casts, answers calls with its total.
     /// # struct Counter(u64);
     /// # impl Worker for Counter {
-    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Ref<A: supervise_runtime::Address<Self>> = A;
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Api<A: supervise_runtime::Address<Self>> = A;
     /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
     /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
     /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
@@ -273,7 +273,7 @@ impl<W: Worker> Handle<W> {
     /// # /// Adds infos, multiplies by casts, answers calls with its total.
     /// # struct Counter(u64);
     /// # impl Worker for Counter {
-    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Ref<A: supervise_runtime::Address<Self>> = A;
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Api<A: supervise_runtime::Address<Self>> = A;
     /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
     /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
     /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }
@@ -437,12 +437,12 @@ impl<W: Worker> Handle<W> {
     /// use supervise_runtime::{AsProcess, Context, Handle, Init, Worker};
     /// struct Idle;
     /// impl Worker for Idle {
-    ///     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible; type Ref<A: supervise_runtime::Address<Self>> = A;
+    ///     type Args = (); type Info = Infallible; type Call = Infallible; type Cast = Infallible; type Api<A: supervise_runtime::Address<Self>> = A;
     ///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Idle) }
     /// }
     /// let idle = supervise_runtime::start::<Idle>(()).await.unwrap();
     /// let back = Handle::<Idle>::from_process(&idle.process()).unwrap();
-    /// assert_eq!(back, idle);
+    /// assert_eq!(&back, supervise_runtime::RefOf::address(&idle));
     /// # }
     /// ```
     pub fn from_process(process: &ProcessRef) -> Option<Handle<W>> {
@@ -465,7 +465,7 @@ impl<W: Worker> Handle<W> {
     /// # /// Adds infos, multiplies by casts, answers calls with its total.
     /// # struct Counter(u64);
     /// # impl Worker for Counter {
-    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Ref<A: supervise_runtime::Address<Self>> = A;
+    /// #     type Args = u64; type Info = u64; type Call = ReplyTo<u64>; type Cast = u64; type Api<A: supervise_runtime::Address<Self>> = A;
     /// #     async fn init(n: u64, _: &mut Context<Self>) -> Init<Self> { Init::Ok(Counter(n)) }
     /// #     async fn handle_info(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 += n; Flow::Continue }
     /// #     async fn handle_cast(&mut self, n: u64, _: &mut Context<Self>) -> Flow { self.0 *= n; Flow::Continue }

@@ -18,11 +18,12 @@ mod report;
 mod run;
 mod slot;
 mod start;
+mod typed;
 
 use std::fmt;
 use std::future::Future;
 
-pub use address::{Address, WorkerRef};
+pub use address::{Address, Addressed};
 pub use call::Call;
 pub use context::Context;
 pub use following::{FollowError, Following};
@@ -31,6 +32,7 @@ pub use handle::{CallError, DEFAULT_CALL_TIMEOUT, Handle};
 pub use reply::ReplyTo;
 pub use start::{StartError, StartOptions};
 pub(crate) use start::{start_now, start_with as start_handle};
+pub use typed::RefOf;
 
 use crate::{Down, ExitReason, Pid};
 
@@ -159,7 +161,7 @@ pub type MessageOf<W> = Envelope<<W as Worker>::Info, <W as Worker>::Call, <W as
 ///     type Info = u64;
 ///     type Call = CounterCall;
 ///     type Cast = Infallible;
-///     type Ref<A: supervise_runtime::Address<Self>> = A;
+///     type Api<A: supervise_runtime::Address<Self>> = A;
 ///
 ///     async fn init(start: u64, _ctx: &mut Context<Self>) -> Init<Self> {
 ///         Init::Ok(Counter(start))
@@ -194,14 +196,12 @@ pub trait Worker: Sized + Send + 'static {
     /// Fire-and-forget requests.
     type Cast: Send + 'static;
 
-    /// The typed handle users hold, over an [`Address`]: [`Handle<Self>`] (one
-    /// incarnation) or [`Following<Self>`] (whichever incarnation is current). Every door
-    /// that gives a worker gives this type ([`RefOf`](crate::RefOf)): `start`,
-    /// `start_link`, `start_child`, `Supervisor::child`, a name, a process found in
-    /// `which_children`. `#[worker]` sets it to its generated `<Type>Ref<A>`, which has a
-    /// method per handler; by hand, write `type Ref<A: Address<Self>> = A;` to use the
-    /// runtime's handles as they are.
-    type Ref<A: Address<Self>>: WorkerRef<A> + Clone + fmt::Debug + Send + Sync + 'static;
+    /// What the typed handle [`RefOf<Self, A>`](crate::RefOf) derefs to, over an
+    /// [`Address`] `A` ([`Handle<Self>`], one incarnation, or [`Following<Self>`], whichever
+    /// is current). `#[worker]` sets it to its generated `<Type>Api<A>`, which has a method
+    /// per handler and derefs to the address; by hand, write
+    /// `type Api<A: Address<Self>> = A;` to reach the runtime's handles as they are.
+    type Api<A: Address<Self>>: Addressed<A> + Send + Sync + 'static;
 
     /// Whether to keep the `Debug` form of the message being handled for crash reports.
     /// `#[worker]` sets it. It costs one formatting per message into a reused buffer, paid
@@ -327,14 +327,14 @@ pub trait Worker: Sized + Send + 'static {
 ///     type Info = Infallible;
 ///     type Call = Infallible;
 ///     type Cast = Infallible;
-///     type Ref<A: supervise_runtime::Address<Self>> = A;
+///     type Api<A: supervise_runtime::Address<Self>> = A;
 ///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Idle) }
 /// }
 /// let idle = supervise_runtime::start::<Idle>(()).await.unwrap();
 /// assert!(idle.is_alive());
 /// # }
 /// ```
-pub async fn start<W: Worker>(args: W::Args) -> Result<crate::RefOf<W>, StartError> {
+pub async fn start<W: Worker>(args: W::Args) -> Result<RefOf<W>, StartError> {
     start::start_with::<W>(args, StartOptions::new())
         .await
         .map(Into::into)
@@ -353,7 +353,7 @@ pub async fn start<W: Worker>(args: W::Args) -> Result<crate::RefOf<W>, StartErr
 ///     type Info = Infallible;
 ///     type Call = Infallible;
 ///     type Cast = Infallible;
-///     type Ref<A: supervise_runtime::Address<Self>> = A;
+///     type Api<A: supervise_runtime::Address<Self>> = A;
 ///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Idle) }
 /// }
 /// let shell = Inbox::<()>::new();
@@ -361,7 +361,7 @@ pub async fn start<W: Worker>(args: W::Args) -> Result<crate::RefOf<W>, StartErr
 /// assert!(shell.process().is_linked_to(idle.pid()));
 /// # }
 /// ```
-pub async fn start_link<W: Worker>(args: W::Args) -> Result<crate::RefOf<W>, StartError> {
+pub async fn start_link<W: Worker>(args: W::Args) -> Result<RefOf<W>, StartError> {
     start::start_with::<W>(args, StartOptions::new().link(true))
         .await
         .map(Into::into)
@@ -379,7 +379,7 @@ pub async fn start_link<W: Worker>(args: W::Args) -> Result<crate::RefOf<W>, Sta
 ///     type Info = Infallible;
 ///     type Call = Infallible;
 ///     type Cast = Infallible;
-///     type Ref<A: supervise_runtime::Address<Self>> = A;
+///     type Api<A: supervise_runtime::Address<Self>> = A;
 ///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Idle) }
 /// }
 /// let idle = supervise_runtime::start_with::<Idle>((), StartOptions::new().name("doc:idle")).await.unwrap();
@@ -389,7 +389,7 @@ pub async fn start_link<W: Worker>(args: W::Args) -> Result<crate::RefOf<W>, Sta
 pub async fn start_with<W: Worker>(
     args: W::Args,
     options: StartOptions,
-) -> Result<crate::RefOf<W>, StartError> {
+) -> Result<RefOf<W>, StartError> {
     start::start_with::<W>(args, options).await.map(Into::into)
 }
 
@@ -454,7 +454,7 @@ impl<W: Worker> Starting<W> {
 impl<W: Worker> Unpin for Starting<W> {}
 
 impl<W: Worker> Future for Starting<W> {
-    type Output = Result<crate::RefOf<W>, StartError>;
+    type Output = Result<RefOf<W>, StartError>;
 
     fn poll(
         self: std::pin::Pin<&mut Self>,

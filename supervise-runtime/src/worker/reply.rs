@@ -25,7 +25,7 @@ use super::slot::Slot;
 ///     type Info = Release;
 ///     type Call = Wait;
 ///     type Cast = Infallible;
-///     type Ref<A: supervise_runtime::Address<Self>> = A;
+///     type Api<A: supervise_runtime::Address<Self>> = A;
 ///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Gate(Vec::new())) }
 ///     async fn handle_call(&mut self, Wait(reply): Wait, _: &mut Context<Self>) -> Flow {
 ///         self.0.push(reply); // answered later
@@ -65,7 +65,7 @@ impl<T> ReplyTo<T> {
     ///     type Info = Infallible;
     ///     type Call = (String, ReplyTo<String>);
     ///     type Cast = Infallible;
-    ///     type Ref<A: supervise_runtime::Address<Self>> = A;
+    ///     type Api<A: supervise_runtime::Address<Self>> = A;
     ///     async fn init(_: (), _: &mut Context<Self>) -> Init<Self> { Init::Ok(Echo) }
     ///     async fn handle_call(&mut self, (text, reply): Self::Call, _: &mut Context<Self>) -> Flow {
     ///         reply.reply(text);

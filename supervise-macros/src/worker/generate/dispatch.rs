@@ -11,7 +11,7 @@ use crate::worker::ast::{Kind, Method, Ret};
 
 pub(crate) fn worker_impl(m: &Model<'_>) -> TokenStream {
     let (private, self_ty) = (m.private(), m.self_ty);
-    let (msg, call, cast, handle) = (&m.msg, &m.call, &m.cast, &m.handle);
+    let (msg, call, cast, api) = (&m.msg, &m.call, &m.cast, &m.api);
     let args_ty = args_type(m);
     let init = init(m);
     let handlers = [Kind::Info, Kind::Call, Kind::Cast].map(|k| handle_fn(m, k));
@@ -27,7 +27,7 @@ pub(crate) fn worker_impl(m: &Model<'_>) -> TokenStream {
             type Info = #msg;
             type Call = #call;
             type Cast = #cast;
-            type Ref<A: #private::Address<Self>> = #handle<A>;
+            type Api<A: #private::Address<Self>> = #api<A>;
             const RECORD_LAST_MESSAGE: bool = true;
             const SYNC_INIT: bool = #sync_init;
             #init

@@ -24,7 +24,7 @@ pub(crate) fn worker_impl(w: &WorkerImpl<'_>, args: &Args) -> TokenStream {
             type Info = #never;
             type Call = #never;
             type Cast = #never;
-            type Ref<A: #private::Address<Self>> = A;
+            type Api<A: #private::Address<Self>> = A;
             async fn init((): (), _: &mut #private::Context<Self>) -> #private::Init<Self> {
                 #private::core::unreachable!("`#[worker]` reported an error for this block")
             }

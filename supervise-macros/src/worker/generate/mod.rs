@@ -59,7 +59,10 @@ pub(crate) struct Model<'a> {
     pub(crate) msg: Ident,
     pub(crate) call: Ident,
     pub(crate) cast: Ident,
+    /// `<Type>Ref`: the alias of the runtime's `RefOf<Type, A>`.
     pub(crate) handle: Ident,
+    /// `<Type>Api`: what the handle derefs to, with the handler methods.
+    pub(crate) api: Ident,
     pub(crate) init: &'a Method<'a>,
     pub(crate) terminate: Option<&'a Method<'a>>,
     /// `fn format_status(&self) -> impl Debug`, when written.
@@ -120,6 +123,7 @@ impl<'a> Model<'a> {
             call: names::suffixed(&name, "Call")?,
             cast: names::suffixed(&name, "Cast")?,
             handle: names::suffixed(&name, "Ref")?,
+            api: names::suffixed(&name, "Api")?,
             name,
             init: w.inits.first()?,
             terminate: w.terminates.first(),
