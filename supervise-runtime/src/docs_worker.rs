@@ -76,8 +76,9 @@
 //!     type Api<A: Address<Self>> = WorkerApi<A>;   // what the handle derefs to
 //!     const RECORD_LAST_MESSAGE: bool = true;
 //!     const SYNC_INIT: bool = true;         // false when `init` is an `async fn`
-//!     // init, handle_info/handle_call/handle_cast (an exhaustive match calling your
-//!     // methods), handle_exit/handle_down if you marked #[exit]/#[down] methods,
+//!     // init, handle (one exhaustive match over every kind of message, calling your
+//!     // methods; the trait's handle_info/handle_call/handle_cast are left to their
+//!     // defaults), handle_exit/handle_down if you marked #[exit]/#[down] methods,
 //!     // terminate if you wrote one, format_message, format_state
 //! }
 //!

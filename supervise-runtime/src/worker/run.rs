@@ -8,7 +8,7 @@ use std::task::Poll;
 use futures_util::FutureExt;
 
 use super::report::{self, log_crash};
-use super::{Context, Envelope, Flow, MessageOf, Worker};
+use super::{Context, Flow, MessageOf, Worker};
 use crate::process::interrupt::interruptible_task;
 use crate::process::{Control, Rx, Signal};
 use crate::{ExitReason, panic};
@@ -133,11 +133,7 @@ fn serve<'a, W: Worker>(
             };
             ctx.core.control.count_handled();
             record::<W>(last, |out| W::format_message(&msg, out));
-            let flow = match msg {
-                Envelope::Info(m) => state.handle_info(m, ctx).await,
-                Envelope::Call(c) => state.handle_call(c, ctx).await,
-                Envelope::Cast(c) => state.handle_cast(c, ctx).await,
-            };
+            let flow = state.handle(msg, ctx).await;
             if let Flow::Stop(reason) = flow {
                 break reason;
             }

@@ -1,4 +1,4 @@
-//! `impl Worker for Type`: `init`, one exhaustive `match` per kind, `terminate`, and the
+//! `impl Worker for Type`: `init`, one exhaustive `match` over every handler, `terminate`, and the
 //! crash-report formatting.
 
 use proc_macro2::TokenStream;
@@ -14,7 +14,7 @@ pub(crate) fn worker_impl(m: &Model<'_>) -> TokenStream {
     let (msg, call, cast, api) = (&m.msg, &m.call, &m.cast, &m.api);
     let args_ty = args_type(m);
     let init = init(m);
-    let handlers = [Kind::Info, Kind::Call, Kind::Cast].map(|k| handle_fn(m, k));
+    let handle = handle_fn(m);
     let terminate = terminate(m);
     let format_state = format_state(m);
     let exit = handle_exit(m);
@@ -31,7 +31,7 @@ pub(crate) fn worker_impl(m: &Model<'_>) -> TokenStream {
             const RECORD_LAST_MESSAGE: bool = true;
             const SYNC_INIT: bool = #sync_init;
             #init
-            #(#handlers)*
+            #handle
             #exit
             #down
             #terminate
@@ -149,36 +149,38 @@ fn send_assertions(m: &Model<'_>) -> TokenStream {
     init.chain(handlers).collect()
 }
 
-fn handle_fn(m: &Model<'_>, kind: Kind) -> TokenStream {
+/// `handle`: one `match` over the envelope, then over each kind's enum (`match msg {}`
+/// for a kind without handlers), so a worker is one dispatch function for the compiler
+/// rather than the trait's three `handle_info`/`handle_call`/`handle_cast`.
+fn handle_fn(m: &Model<'_>) -> TokenStream {
     let private = m.private();
     let (msg, ctx) = (hidden("msg"), hidden("ctx"));
-    let fn_name = match kind {
-        Kind::Info => quote!(handle_info),
-        Kind::Call => quote!(handle_call),
-        Kind::Cast => quote!(handle_cast),
-    };
-    let ty = m.enum_of(kind);
-    let arms: Vec<_> = m.of(kind).map(|h| cfg_gated(h, arm(m, h, &ctx))).collect();
-    let private_ = m.private();
-    if arms.is_empty() {
-        // No handler of this kind: the message type has no value, the body never returns.
-        return quote! {
-            #[allow(refining_impl_trait)]
-            fn #fn_name(&mut self, #msg: #ty, #ctx: &mut #private_::Context<Self>) -> #private_::core::future::Ready<#private_::Flow> {
-                let _ = #ctx;
-                match #msg {}
-            }
-        };
-    }
-    let body = quote!(match #msg { #(#arms)* });
-    let sync = m.of(kind).all(|h| !h.method.is_async());
-    callback(
+    let kinds = [
+        (Kind::Info, quote!(Info)),
+        (Kind::Call, quote!(Call)),
+        (Kind::Cast, quote!(Cast)),
+    ];
+    let kind_arms = kinds.iter().map(|(kind, variant)| {
+        let arms: Vec<_> = m.of(*kind).map(|h| cfg_gated(h, arm(m, h, &ctx))).collect();
+        if arms.is_empty() {
+            // No handler of this kind: its enum has no value.
+            quote!(#private::Envelope::#variant(#msg) => match #msg {},)
+        } else {
+            quote!(#private::Envelope::#variant(#msg) => match #msg { #(#arms)* },)
+        }
+    });
+    let body = quote!(match #msg { #(#kind_arms)* });
+    let sync = m.handlers.iter().all(|h| !h.method.is_async());
+    // A worker without handlers (or with all of them compiled out) receives nothing: the
+    // body diverges, which is not the user's unreachable code.
+    let f = callback(
         m,
         sync,
-        quote!(#fn_name(&mut self, #msg: #ty, #ctx: &mut #private::Context<Self>)),
+        quote!(handle(&mut self, #msg: #private::MessageOf<Self>, #ctx: &mut #private::Context<Self>)),
         quote!(#private::Flow),
         body,
-    )
+    );
+    quote!(#[allow(unreachable_code)] #f)
 }
 
 /// A callback of the `Worker` trait: an `async fn`, or, when no handler it calls awaits,

@@ -80,13 +80,21 @@ fn debug_impl(m: &Model<'_>, kind: Kind) -> TokenStream {
         .of(kind)
         .map(|h| super::cfg_gated(h, debug_arm(h, &private, &f)))
         .collect();
+    // The probe's traits are imported only when a field asks for them (the import is
+    // name resolution and a lint check per body).
+    let probes = m
+        .of(kind)
+        .flat_map(|h| &h.fields)
+        .any(|f| !crate::worker::ty::is_std_debug(&f.ty));
     let body = if arms.is_empty() {
         quote!(match *self {})
-    } else {
+    } else if probes {
         quote! {
             use #private::{ViaDebug as _, ViaOpaque as _};
             match self { #(#arms)* }
         }
+    } else {
+        quote!(match self { #(#arms)* })
     };
     quote! {
         impl #private::core::fmt::Debug for #ident {
