@@ -11,7 +11,8 @@ use std::fmt;
 
 pub use crate::worker::{
     Address, Addressed, Call, CallError, Context, DEFAULT_CALL_TIMEOUT, Envelope, Flow, Following,
-    Handle, Init, MessageOf, ReplyTo, StartError, StartOptions, Starting, Worker, start_with,
+    Handle, Init, MessageOf, ReplySlot, ReplyTo, StartError, StartOptions, Starting, Worker,
+    reply_slot, start_with,
 };
 pub use crate::{AsProcess, ChildSpec, Down, ExitReason, Pid, ProcessRef, RefOf, SendError};
 pub use ::core;

@@ -4,6 +4,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use super::call::{ReplySlot, To};
+use super::deadline::Due;
 use super::{Call, Handle, ReplyTo, Worker};
 use crate::SendError;
 
@@ -58,6 +60,16 @@ pub trait Address<W: Worker>:
         request: impl FnOnce(ReplyTo<T>) -> W::Call + Send,
         timeout: Duration,
     ) -> Call<'_, W, T>;
+
+    /// `call_within` for a message already built around the `ReplyTo` of `slot` (from
+    /// `reply_slot()`): what `#[worker]`'s call methods use, with no closure. Not a public API.
+    #[doc(hidden)]
+    fn call_slot<T: Send + 'static>(
+        &self,
+        msg: W::Call,
+        slot: ReplySlot<T>,
+        timeout: Duration,
+    ) -> Call<'_, W, T>;
 }
 
 impl<W: Worker> sealed::Sealed for Handle<W> {}
@@ -82,6 +94,16 @@ impl<W: Worker> Address<W> for Handle<W> {
     ) -> Call<'_, W, T> {
         self.call_timeout(request, timeout)
     }
+
+    #[inline]
+    fn call_slot<T: Send + 'static>(
+        &self,
+        msg: W::Call,
+        slot: ReplySlot<T>,
+        timeout: Duration,
+    ) -> Call<'_, W, T> {
+        Call::prepared(To::Handle(self), msg, slot, Due::of(timeout))
+    }
 }
 
 impl<W: Worker> Address<W> for super::Following<W> {
@@ -102,6 +124,16 @@ impl<W: Worker> Address<W> for super::Following<W> {
         timeout: Duration,
     ) -> Call<'_, W, T> {
         self.call_timeout(request, timeout)
+    }
+
+    #[inline]
+    fn call_slot<T: Send + 'static>(
+        &self,
+        msg: W::Call,
+        slot: ReplySlot<T>,
+        timeout: Duration,
+    ) -> Call<'_, W, T> {
+        Call::prepared(To::Following(self), msg, slot, Due::of(timeout))
     }
 }
 

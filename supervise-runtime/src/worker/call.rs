@@ -71,8 +71,29 @@ enum State<'a, W: Worker, T> {
     Done,
 }
 
+/// The reply slot of a call whose message is built by its caller, for code generated
+/// by `#[worker]`: `let (reply, slot) = reply_slot();`, then the message is written
+/// around `reply` and sent with [`Address::call_slot`](super::Address::call_slot). That
+/// is a call with no closure to type-check per generated method. Not a public API.
+#[doc(hidden)]
+pub struct ReplySlot<T>(Arc<Slot<T>>);
+
+impl<T> fmt::Debug for ReplySlot<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ReplySlot")
+    }
+}
+
+/// A reply slot and the [`ReplyTo`](super::ReplyTo) that fills it: the first half of a
+/// generated call method. Not a public API.
+#[doc(hidden)]
+pub fn reply_slot<T>() -> (super::ReplyTo<T>, ReplySlot<T>) {
+    let slot = Slot::new();
+    (super::ReplyTo::new(slot.clone()), ReplySlot(slot))
+}
+
 /// Whom the call is for.
-enum To<'a, W: Worker> {
+pub(crate) enum To<'a, W: Worker> {
     Handle(&'a Handle<W>),
     Following(&'a Following<W>),
 }
@@ -109,6 +130,21 @@ impl<'a, W: Worker, T: Send + 'static> Call<'a, W, T> {
         due: Option<Due>,
     ) -> Self {
         Self::unsent(To::Following(following), request, due)
+    }
+
+    /// A call whose message was built around `slot` (a [`ReplySlot`]) by the caller.
+    pub(crate) fn prepared(
+        to: To<'a, W>,
+        msg: W::Call,
+        slot: ReplySlot<T>,
+        due: Option<Due>,
+    ) -> Self {
+        Call(State::Unsent {
+            to,
+            env: super::Envelope::Call(msg),
+            slot: slot.0,
+            due,
+        })
     }
 
     /// The call's message built around a new reply slot, to be sent at the first poll.

@@ -25,6 +25,8 @@ use std::future::Future;
 
 pub use address::{Address, Addressed};
 pub use call::Call;
+#[doc(hidden)]
+pub use call::{ReplySlot, reply_slot};
 pub use context::Context;
 pub use following::{FollowError, Following};
 pub(crate) use following::{Slot, SlotState};

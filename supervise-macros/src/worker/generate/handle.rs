@@ -144,14 +144,19 @@ fn call_methods(m: &Model<'_>, h: &HandlerModel<'_>) -> TokenStream {
         ),
     );
     let cfgs: Vec<_> = h.method.cfgs().collect();
+    // The message is built here around a fresh reply slot: no request closure, which
+    // would be one more body for the compiler to check per call method.
+    let slot = hidden("slot");
     quote! {
         #docs
         #(#cfgs)*
         #vis fn #name(&self, #(#params),*) -> #future {
             #(#converted)*
-            #private::Address::<#self_ty>::call_within(
+            let (#reply, #slot) = #private::reply_slot();
+            #private::Address::<#self_ty>::call_slot(
                 &self.0,
-                move |#reply| #enum_ty::#variant { #(#idents,)* #reply_field: #reply },
+                #enum_ty::#variant { #(#idents,)* #reply_field: #reply },
+                #slot,
                 #private::DEFAULT_CALL_TIMEOUT,
             )
         }
