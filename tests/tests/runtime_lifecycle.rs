@@ -156,6 +156,67 @@ fn timed_calls_time_out_in_the_second_runtime_of_a_thread() {
     });
 }
 
+/// The same from spawned tasks, whose calls find the thread's keeper by their task id
+/// (a task lives in one runtime): a task of the first runtime, a task of the second,
+/// then the first task again, each with a call that must time out in its own runtime.
+#[test]
+fn timed_calls_from_tasks_of_two_runtimes_time_out_in_their_own() {
+    let first = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    let second = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    let (again, go_again) = tokio::sync::oneshot::channel::<()>();
+    let (answers, mut answered) = tokio::sync::mpsc::unbounded_channel();
+    let task = first.block_on(async {
+        let mute = supervise_runtime::start::<Mute>(()).await.unwrap();
+        let task = tokio::spawn(async move {
+            let mut go_again = Some(go_again);
+            for _ in 0..2 {
+                let call = mute.call_timeout(MuteCall::Hold, Duration::from_secs(5));
+                let answer = tokio::time::timeout(HANG, call).await;
+                answers.send(answer).unwrap();
+                if let Some(go) = go_again.take() {
+                    go.await.unwrap();
+                }
+            }
+        });
+        answered
+            .recv()
+            .await
+            .unwrap()
+            .map(|answer| assert_eq!(answer, Err(CallError::Timeout)))
+            .expect("the first task's call hung");
+        task
+    });
+    second.block_on(async {
+        let mute = supervise_runtime::start::<Mute>(()).await.unwrap();
+        let other = tokio::spawn(async move {
+            let call = mute.call_timeout(MuteCall::Hold, Duration::from_secs(5));
+            tokio::time::timeout(HANG, call).await
+        });
+        let answer = other
+            .await
+            .unwrap()
+            .expect("the second runtime's call hung");
+        assert_eq!(answer, Err(CallError::Timeout));
+    });
+    first.block_on(async {
+        again.send(()).unwrap();
+        let answer = answered.recv().await.unwrap();
+        assert_eq!(
+            answer.expect("the first task's second call hung"),
+            Err(CallError::Timeout)
+        );
+        task.await.unwrap();
+    });
+}
+
 /// Runs a future on the calling thread, with no runtime at all.
 fn block_on<F: Future>(future: F) -> F::Output {
     struct Unpark(std::thread::Thread);

@@ -16,6 +16,10 @@
 //! [`TICK`] late (a thousandth of the default timeout). Shorter timeouts read the clock
 //! and are kept to the tick of tokio's timer.
 //!
+//! Finding the keeper is one thread-local look when the call comes from the same task as
+//! the thread's last call (a task lives in one runtime, and task ids are unique), and a
+//! runtime lookup otherwise, which clones the runtime's handle.
+//!
 //! The keeper sleeps until the earliest deadline it knows, or one [`TICK`] while calls
 //! come. A caller wakes it only when its deadline is earlier than that (or while the
 //! keeper is planning or idle), or when evicted registrations pile up. Without calls it
@@ -110,9 +114,20 @@ impl Shared {
     }
 }
 
+/// This thread's keepers, one per runtime it runs calls in, the latest used first, and
+/// the task that used the first one last.
+struct Keepers {
+    keepers: Vec<Arc<Shared>>,
+    /// A task runs in one runtime for its whole life and task ids are unique in the
+    /// program, so a call from this task needs no runtime lookup (which clones the
+    /// runtime's handle: an atomic increment and decrement per call).
+    task: Option<tokio::task::Id>,
+}
+
 thread_local! {
-    /// This thread's keepers, one per runtime it runs calls in, the latest used first.
-    static KEEPERS: RefCell<Vec<Arc<Shared>>> = const { RefCell::new(Vec::new()) };
+    static KEEPERS: RefCell<Keepers> = const {
+        RefCell::new(Keepers { keepers: Vec::new(), task: None })
+    };
 }
 
 /// Expires `slot` when `due` unless it has been answered by then.
@@ -121,28 +136,46 @@ thread_local! {
 /// runtimes has a keeper in each (one kept in the other, idle runtime would never look).
 /// A caller outside any runtime uses the program's [`fallback`] keeper.
 pub(crate) fn register(due: Due, slot: Weak<dyn Expire>) {
+    // The common case: the same task as the last call on this thread.
+    let task = tokio::task::try_id();
+    let slot = match KEEPERS.with(|k| {
+        let k = k.borrow();
+        match k.keepers.first() {
+            Some(s) if task.is_some() && k.task == task && s.is_alive() => {
+                push(s, due, slot);
+                None
+            }
+            _ => Some(slot),
+        }
+    }) {
+        Some(slot) => slot,
+        None => return,
+    };
     let Ok(runtime) = tokio::runtime::Handle::try_current() else {
         return push(fallback(), due, slot);
     };
     let id = runtime.id();
     KEEPERS.with(|k| {
-        let mut k = k.borrow_mut();
-        if k.first()
+        let k = &mut *k.borrow_mut();
+        k.task = task;
+        let keepers = &mut k.keepers;
+        if keepers
+            .first()
             .is_some_and(|s| s.runtime == Some(id) && s.is_alive())
         {
-            return push(&k[0], due, slot);
+            return push(&keepers[0], due, slot);
         }
         // A keeper dies with its runtime (tests start many): start a new one then.
-        k.retain(|s| s.is_alive());
-        let at = match k.iter().position(|s| s.runtime == Some(id)) {
+        keepers.retain(|s| s.is_alive());
+        let at = match keepers.iter().position(|s| s.runtime == Some(id)) {
             Some(at) => at,
             None => {
-                k.push(start(&runtime));
-                k.len() - 1
+                keepers.push(start(&runtime));
+                keepers.len() - 1
             }
         };
-        k[..=at].rotate_right(1);
-        push(&k[0], due, slot);
+        keepers[..=at].rotate_right(1);
+        push(&keepers[0], due, slot);
     });
 }
 
