@@ -173,26 +173,26 @@ fn timed_calls_from_tasks_of_two_runtimes_time_out_in_their_own() {
         .unwrap();
     let (again, go_again) = tokio::sync::oneshot::channel::<()>();
     let (answers, mut answered) = tokio::sync::mpsc::unbounded_channel();
-    let task = first.block_on(async {
-        let mute = supervise_runtime::start::<Mute>(()).await.unwrap();
-        let task = tokio::spawn(async move {
-            let mut go_again = Some(go_again);
-            for _ in 0..2 {
-                let call = mute.call_timeout(MuteCall::Hold, Duration::from_secs(5));
-                let answer = tokio::time::timeout(HANG, call).await;
-                answers.send(answer).unwrap();
-                if let Some(go) = go_again.take() {
-                    go.await.unwrap();
-                }
+    let mute = first
+        .block_on(supervise_runtime::start::<Mute>(()))
+        .unwrap();
+    let task = first.spawn(async move {
+        let mut go_again = Some(go_again);
+        for _ in 0..2 {
+            let call = mute.call_timeout(MuteCall::Hold, Duration::from_secs(5));
+            let answer = tokio::time::timeout(HANG, call).await;
+            answers.send(answer).unwrap();
+            if let Some(go) = go_again.take() {
+                go.await.unwrap();
             }
-        });
-        answered
-            .recv()
-            .await
-            .unwrap()
-            .map(|answer| assert_eq!(answer, Err(CallError::Timeout)))
-            .expect("the first task's call hung");
-        task
+        }
+    });
+    first.block_on(async {
+        let answer = answered.recv().await.unwrap();
+        assert_eq!(
+            answer.expect("the first task's call hung"),
+            Err(CallError::Timeout)
+        );
     });
     second.block_on(async {
         let mute = supervise_runtime::start::<Mute>(()).await.unwrap();
