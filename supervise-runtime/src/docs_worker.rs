@@ -79,7 +79,8 @@
 //!     // init, handle (one exhaustive match over every kind of message, calling your
 //!     // methods; the trait's handle_info/handle_call/handle_cast are left to their
 //!     // defaults), handle_exit/handle_down if you marked #[exit]/#[down] methods,
-//!     // terminate if you wrote one, format_message, format_state
+//!     // terminate if you wrote one, format_state (format_message is the trait's
+//!     // default: the message's Debug)
 //! }
 //!
 //! // The typed handle, over an address: Handle<Worker> (one incarnation, the default) or

@@ -200,9 +200,10 @@
 //! event right after it with target `supervise::crash::fields`, for JSON, OpenTelemetry or
 //! metrics layers (turn it on with `supervise::crash::fields=debug`). So a plain
 //! `tracing_subscriber::fmt().init()` prints each report once. Supervisor reports do the
-//! same (`supervise::supervisor` and `supervise::supervisor::fields`). The last message and the state are shown in their `Debug` form when the
-//! worker provides it ([`Worker::format_message`], [`Worker::format_state`]); otherwise
-//! the report says plainly that they are not `Debug`. The state is the one left when the
+//! same (`supervise::supervisor` and `supervise::supervisor::fields`). The last message is shown in its `Debug` form (every
+//! message type is `Debug`; [`Worker::format_message`] can say less), the state in its
+//! `Debug` form when it has one ([`Worker::format_state`]); otherwise the report says
+//! plainly that it is not `Debug`. The state is the one left when the
 //! callback panicked (and after `terminate` ran), which may differ from OTP, where it is
 //! the state before the message. An abnormal stop (`Flow::Stop` with a failure, or a
 //! handler's error) is reported the same way; a process killed by an exit signal is not.

@@ -145,7 +145,7 @@ arg_list!(A B C D E F);
 arg_list!(A B C D E F G);
 arg_list!(A B C D E F G H); // `#[worker]` uses `child_spec_std` up to 8 arguments
 
-/// Writes `value`'s `Debug` form to `out`: the body of `#[worker]`'s `format_message`.
+/// Writes `value`'s `Debug` form to `out`: `#[worker]`'s `format_state` with a `format_status`.
 pub fn fmt_debug<T: fmt::Debug + ?Sized>(value: &T, out: &mut dyn fmt::Write) -> fmt::Result {
     write!(out, "{value:?}")
 }

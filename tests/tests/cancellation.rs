@@ -40,6 +40,7 @@ struct SlowArgs {
     delay: Arc<Mutex<Duration>>,
 }
 
+#[derive(Debug)]
 enum SlowMsg {
     Crash,
 }

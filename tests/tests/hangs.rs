@@ -21,6 +21,7 @@ struct Loner {
     parent: Option<ProcessRef>,
 }
 
+#[derive(Debug)]
 enum LonerMsg {
     Unlink(ProcessRef),
     Parent(ProcessRef),

@@ -32,6 +32,7 @@ enum Args {
     Greets(Arc<AtomicUsize>, supervise_runtime::Addr<&'static str>),
 }
 
+#[derive(Debug)]
 enum Info {
     Add(u64),
     Greeting(supervise_runtime::Addr<&'static str>),
@@ -252,7 +253,7 @@ async fn a_state_that_panics_when_dropped_does_not_take_its_killer_down() {
 }
 
 /// A future that counts its polls and finishes once `open` is set (and it is woken).
-#[derive(Default)]
+#[derive(Default, Debug)]
 struct Gate {
     open: std::sync::atomic::AtomicBool,
     polls: AtomicUsize,

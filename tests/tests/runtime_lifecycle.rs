@@ -19,6 +19,7 @@ struct Mute {
     held: Vec<ReplyTo<u8>>,
 }
 
+#[derive(Debug)]
 enum MuteCall {
     Hold(ReplyTo<u8>),
     Ping(ReplyTo<u8>),

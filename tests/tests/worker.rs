@@ -193,6 +193,7 @@ enum Info {
     Forget,
 }
 
+#[derive(Debug)]
 enum Call {
     Get(ReplyTo<u64>),
     Held(ReplyTo<u64>),

@@ -17,6 +17,7 @@ use crate::{Pid, Ref};
 ///
 /// /// Counts its own ticks, one a second.
 /// struct Ticker(u32);
+/// #[derive(Debug)]
 /// struct Tick;
 /// impl Worker for Ticker {
 ///     type Args = ();

@@ -156,6 +156,7 @@ pub type MessageOf<W> = Envelope<<W as Worker>::Info, <W as Worker>::Call, <W as
 /// use supervise_runtime::{Context, Flow, Init, ReplyTo, Worker};
 ///
 /// struct Counter(u64);
+/// #[derive(Debug)]
 /// enum CounterCall { Get(ReplyTo<u64>) }
 ///
 /// impl Worker for Counter {
@@ -191,12 +192,12 @@ pub type MessageOf<W> = Envelope<<W as Worker>::Info, <W as Worker>::Call, <W as
 pub trait Worker: Sized + Send + 'static {
     /// The start arguments passed to `init`.
     type Args: Send + 'static;
-    /// Plain messages.
-    type Info: Send + 'static;
+    /// Plain messages. `Debug`, as every message type, for crash reports.
+    type Info: Send + fmt::Debug + 'static;
     /// Requests that carry a [`ReplyTo`].
-    type Call: Send + 'static;
+    type Call: Send + fmt::Debug + 'static;
     /// Fire-and-forget requests.
-    type Cast: Send + 'static;
+    type Cast: Send + fmt::Debug + 'static;
 
     /// What the typed handle [`RefOf<Self, A>`](crate::RefOf) derefs to, over an
     /// [`Address`] `A` ([`Handle<Self>`], one incarnation, or [`Following<Self>`], whichever
@@ -340,14 +341,11 @@ pub trait Worker: Sized + Send + 'static {
         async {}
     }
 
-    /// Writes the message for a crash report. The default says it cannot.
+    /// Writes the message being handled for a crash report: by default its `Debug`
+    /// form (a call prefixed with `call `, a cast with `cast `), which is what `#[worker]`
+    /// workers use too. Override it to keep secrets out of reports.
     fn format_message(msg: &MessageOf<Self>, out: &mut dyn fmt::Write) -> fmt::Result {
-        let _ = msg;
-        write!(
-            out,
-            "<the messages of {} are not Debug>",
-            std::any::type_name::<Self>()
-        )
+        write!(out, "{msg:?}")
     }
 
     /// Writes the state for a crash report, and for [`observe::state`](crate::observe::state)

@@ -17,7 +17,9 @@ use super::slot::Slot;
 ///
 /// /// Holds calls until a `Release` message arrives, then answers them all.
 /// struct Gate(Vec<ReplyTo<&'static str>>);
+/// #[derive(Debug)]
 /// struct Wait(ReplyTo<&'static str>);
+/// #[derive(Debug)]
 /// struct Release;
 ///
 /// impl Worker for Gate {

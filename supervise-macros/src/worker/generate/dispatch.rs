@@ -35,12 +35,6 @@ pub(crate) fn worker_impl(m: &Model<'_>) -> TokenStream {
             #exit
             #down
             #terminate
-            fn format_message(
-                msg: &#private::MessageOf<Self>,
-                out: &mut dyn #private::core::fmt::Write,
-            ) -> #private::core::fmt::Result {
-                #private::fmt_debug(msg, out)
-            }
             #format_state
         }
     }
