@@ -8,6 +8,7 @@
 #   bench/compile-cost/run.sh [N]      (default 50; the crate goes to target/compile-cost)
 #   SUPERVISE=/path/to/other/checkout bench/compile-cost/run.sh   (the same crate against another version)
 #   SYSTEM=kameo bench/compile-cost/run.sh [N]   (the same workers written for kameo 0.19, from crates.io)
+#   LAYOUT=root bench/compile-cost/run.sh [N]    (all workers in the crate root rather than a module each)
 set -euo pipefail
 N="${1:-50}"
 SYSTEM="${SYSTEM:-supervise}"
@@ -35,6 +36,7 @@ TOML
 {
     echo "//! $N generated kameo actors, 4 messages each."
     echo "#![allow(missing_docs, dead_code)]"
+    [ "${LAYOUT:-modules}" = root ] && echo "use supervise_runtime::worker;"
     for i in $(seq 1 "$N"); do
         # kameo's #[messages] names a struct per message (Add, Get..): one module each.
         cat <<RS
@@ -71,9 +73,16 @@ TOML
 {
     echo "//! $N generated workers, 4 handlers each."
     echo "#![allow(missing_docs, dead_code)]"
-    echo "use supervise_runtime::worker;"
+    [ "${LAYOUT:-modules}" = root ] && echo "use supervise_runtime::worker;"
     for i in $(seq 1 "$N"); do
+        # A module each, as the kameo crate has them (and as workers in their own files
+        # are): the incremental figures depend on it (see README, Compile cost).
+        # LAYOUT=root puts them all in the crate root instead.
+        if [ "${LAYOUT:-modules}" = root ]; then open=""; close=""
+        else open="pub mod m$i {
+use supervise_runtime::worker;"; close="}"; fi
         cat <<RS
+$open
 #[derive(Debug)]
 pub struct W$i { n: u64 }
 #[worker]
@@ -84,6 +93,7 @@ impl W$i {
     #[call] fn get(&self) -> u64 { self.n }
     #[call] fn label(&self, prefix: String) -> String { format!("{prefix}{}", self.n) }
 }
+$close
 RS
     done
 } > "$APP/src/lib.rs"
