@@ -1,7 +1,7 @@
 //! The typed form of a `#[worker]` impl block. It keeps references to the user's tokens, so
 //! every check and every generated line can point at what the user wrote.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use syn::ext::IdentExt;
 use syn::{
     Attribute, FnArg, Ident, ImplItem, ImplItemFn, Item, ItemImpl, Pat, Receiver, ReturnType, Type,
@@ -214,6 +214,15 @@ impl Method<'_> {
 
 /// Parses the item; anything but an inherent impl block is recorded as an error.
 pub(crate) fn item_impl(item: TokenStream, cx: &mut Ctxt) -> Option<ItemImpl> {
+    // The fast way first: bodies unparsed. Anything it cannot take (a mismatch between the
+    // bodies set aside and the functions syn found) is parsed in full, as before.
+    let (hollow, bodies) = hollowed(&item);
+    if let Ok(Item::Impl(mut item_impl)) = syn::parse2::<Item>(hollow)
+        && item_impl.trait_.is_none()
+        && refill(&mut item_impl, bodies)
+    {
+        return Some(item_impl);
+    }
     match syn::parse2::<Item>(item) {
         Ok(Item::Impl(item_impl)) if item_impl.trait_.is_none() => Some(item_impl),
         Ok(Item::Impl(item_impl)) => {
@@ -236,6 +245,82 @@ pub(crate) fn item_impl(item: TokenStream, cx: &mut Ctxt) -> Option<ItemImpl> {
             None
         }
     }
+}
+
+/// The item with each function body of its block swapped for an empty block, and the
+/// bodies set aside in order. Nothing here reads a body, and parsing them is most of what
+/// parsing a worker costs (this crate runs unoptimised in users' debug builds), so they go
+/// back verbatim ([`refill`]). A body is a brace group after `fn` at the block's top level
+/// followed by nothing, an attribute or an identifier (the next item); braces inside a
+/// signature (`Foo<{ N }>`) are followed by punctuation.
+fn hollowed(item: &TokenStream) -> (TokenStream, Vec<Group>) {
+    let mut bodies = Vec::new();
+    let mut top: Vec<TokenTree> = item.clone().into_iter().collect();
+    let Some(TokenTree::Group(block)) = top.last() else {
+        return (item.clone(), bodies);
+    };
+    if block.delimiter() != Delimiter::Brace {
+        return (item.clone(), bodies);
+    }
+    let inner: Vec<TokenTree> = block.stream().into_iter().collect();
+    let mut out = Vec::with_capacity(inner.len());
+    let mut in_fn = false;
+    for (i, t) in inner.iter().enumerate() {
+        match t {
+            TokenTree::Ident(id) if id == "fn" => in_fn = true,
+            TokenTree::Punct(p) if p.as_char() == ';' => in_fn = false,
+            TokenTree::Group(g) if in_fn && g.delimiter() == Delimiter::Brace => {
+                let ends_item = match inner.get(i + 1) {
+                    None | Some(TokenTree::Ident(_)) => true,
+                    Some(TokenTree::Punct(p)) => p.as_char() == '#',
+                    _ => false,
+                };
+                if ends_item {
+                    let mut empty = Group::new(Delimiter::Brace, TokenStream::new());
+                    empty.set_span(g.span());
+                    out.push(TokenTree::Group(empty));
+                    bodies.push(g.clone());
+                    in_fn = false;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        out.push(t.clone());
+    }
+    let mut hollow_block = Group::new(Delimiter::Brace, out.into_iter().collect());
+    hollow_block.set_span(block.span());
+    let last = top.len() - 1;
+    top[last] = TokenTree::Group(hollow_block);
+    (top.into_iter().collect(), bodies)
+}
+
+/// Puts the bodies [`hollowed`] set aside back into the parsed block's functions, as
+/// verbatim tokens; false when they do not match its functions one for one.
+fn refill(item: &mut ItemImpl, bodies: Vec<Group>) -> bool {
+    let fns = item
+        .items
+        .iter()
+        .filter(|i| matches!(i, ImplItem::Fn(_)))
+        .count();
+    if fns != bodies.len() {
+        return false;
+    }
+    let mut bodies = bodies.into_iter();
+    for impl_item in &mut item.items {
+        let ImplItem::Fn(f) = impl_item else { continue };
+        let Some(body) = bodies.next() else {
+            return false;
+        };
+        if !f.block.stmts.is_empty() {
+            return false;
+        }
+        f.block = syn::Block {
+            brace_token: syn::token::Brace(body.delim_span()),
+            stmts: vec![syn::Stmt::Item(Item::Verbatim(body.stream()))],
+        };
+    }
+    true
 }
 
 /// The tokens naming what an item is (`struct Foo`), to point at.
@@ -422,6 +507,53 @@ pub(crate) fn strip_markers(mut item: ItemImpl) -> ItemImpl {
         attrs.retain(|a| marker_of(a).is_none());
     }
     item
+}
+
+/// [`strip_markers`] on the block's tokens: each `#[info]`, `#[call]`, `#[cast]`,
+/// `#[exit]` or `#[down]` at the block's top level removed, every other token kept as it
+/// came (with its spans).
+pub(crate) fn strip_marker_tokens(item: &TokenStream) -> TokenStream {
+    let mut top: Vec<TokenTree> = item.clone().into_iter().collect();
+    let Some(TokenTree::Group(block)) = top.last() else {
+        return item.clone();
+    };
+    if block.delimiter() != Delimiter::Brace {
+        return item.clone();
+    }
+    let inner: Vec<TokenTree> = block.stream().into_iter().collect();
+    let mut out = Vec::with_capacity(inner.len());
+    let mut i = 0;
+    while i < inner.len() {
+        if let (TokenTree::Punct(p), Some(TokenTree::Group(attr))) = (&inner[i], inner.get(i + 1))
+            && p.as_char() == '#'
+            && attr.delimiter() == Delimiter::Bracket
+            && is_marker(&attr.stream())
+        {
+            i += 2;
+            continue;
+        }
+        out.push(inner[i].clone());
+        i += 1;
+    }
+    let mut stripped = Group::new(Delimiter::Brace, out.into_iter().collect());
+    stripped.set_span(block.span());
+    let last = top.len() - 1;
+    top[last] = TokenTree::Group(stripped);
+    top.into_iter().collect()
+}
+
+/// Whether an attribute's bracketed tokens are a marker: its path is one of the marker
+/// names alone (arguments or not, as [`marker_of`] reads it).
+fn is_marker(attr: &TokenStream) -> bool {
+    let mut tokens = attr.clone().into_iter();
+    let Some(TokenTree::Ident(name)) = tokens.next() else {
+        return false;
+    };
+    let path_goes_on = matches!(tokens.next(), Some(TokenTree::Punct(p)) if p.as_char() == ':');
+    !path_goes_on
+        && ["info", "call", "cast", "exit", "down"]
+            .iter()
+            .any(|m| name == m)
 }
 
 /// The impl block keeping only its first `init`, so a repeated `init` gives our error alone.

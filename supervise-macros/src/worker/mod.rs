@@ -26,10 +26,10 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     let worker = ast::WorkerImpl::from_impl(&item_impl);
     check::all(&worker, &mut cx);
-    let plain = ast::strip_markers(item_impl.clone());
     match cx.finish() {
         Some(errors) => {
-            let plain = ast::without_extra_inits(plain);
+            let plain = ast::without_extra_inits(ast::strip_markers(item_impl.clone()));
+            let plain = quote! { #plain };
             // One mistake, one error: when only handlers are wrong, everything else (the
             // handle, the start functions, the child spec) is still generated without
             // them, so call sites do not add "no function `start`" errors of their own.
@@ -45,7 +45,9 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             let fallback = generate::fallback(&worker, &args);
             quote! { #plain #fallback #errors }
         }
-        None => generate::all(&worker, &args, &plain),
+        // The user's tokens as they came (not printed back from syn): the same spans, so
+        // an error rustc finds in them is the one it already reported on the input.
+        None => generate::all(&worker, &args, &ast::strip_marker_tokens(&item)),
     }
 }
 

@@ -93,3 +93,34 @@ fn a_valid_block_expands_without_errors() {
     assert!(text.contains("type WRef"), "{text}");
     assert!(text.contains("struct WApi"), "{text}");
 }
+
+/// Bodies are set aside unparsed and emitted as they came; braces inside a signature
+/// (a const generic argument) are not taken for a body, and only marker attributes are
+/// removed from the block.
+#[test]
+fn bodies_come_back_as_written_and_only_markers_go() {
+    let item = "impl W {
+        /// Made once.
+        fn init() -> Self { W }
+        #[cfg(all())] #[call] fn get(&self) -> Arr<{ 1 + 1 }> { let x = [0u8; { 2 }]; Arr(x) }
+        #[info] fn add(&mut self, n: u8) { self.0 += n; }
+        fn helper(&self) -> usize where [u8; { 1 }]: Sized { 3 }
+    }";
+    let out = expand(TokenStream::new(), item.parse().expect("lexes")).to_string();
+    assert!(!out.contains("compile_error"), "{out}");
+    for kept in [
+        "let x = [0u8 ; { 2 }] ; Arr (x)",
+        "self . 0 += n ;",
+        "Arr < { 1 + 1 } >",
+        "# [cfg (all ())]",
+        "# [doc = \" Made once.\"]",
+        "Add {",
+        "where [u8 ; { 1 }] : Sized { 3 }",
+    ] {
+        assert!(out.contains(kept), "`{kept}` missing from {out}");
+    }
+    assert!(
+        !out.contains("# [call]") && !out.contains("# [info]"),
+        "{out}"
+    );
+}

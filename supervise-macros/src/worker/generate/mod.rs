@@ -12,7 +12,7 @@ mod start;
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote};
-use syn::{Ident, ItemImpl, Path, Type, Visibility};
+use syn::{Ident, Path, Type, Visibility};
 
 use super::args::Args;
 use super::ast::{Arg, Handler, Kind, Method, Role, Signal, WorkerImpl};
@@ -22,7 +22,8 @@ use super::{names, ty};
 pub(crate) use fallback::worker_impl as fallback;
 
 /// Everything generated for a block that passed every check.
-pub(crate) fn all(w: &WorkerImpl<'_>, args: &Args, plain: &ItemImpl) -> TokenStream {
+/// `plain` is the user's block as it is to be emitted (markers removed).
+pub(crate) fn all(w: &WorkerImpl<'_>, args: &Args, plain: &TokenStream) -> TokenStream {
     let Some(model) = Model::new(w, args) else {
         // Unreachable after the checks; still no panic.
         let msg = "`#[worker]` could not name the generated items";
