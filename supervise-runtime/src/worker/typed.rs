@@ -142,6 +142,45 @@ impl<W: Worker, A: Address<W>> From<A> for RefOf<W, A> {
     }
 }
 
+/// The handle's address, for code that keeps a plain [`Handle`] (`let h: Handle<W> =
+/// r.into()`); [`RefOf::into_address`] says the same by name.
+///
+/// ```
+/// # use supervise_runtime::{worker, Handle};
+/// # pub struct Job;
+/// # #[worker] impl Job { fn init() -> Self { Job } }
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let job = Job::start().await.unwrap();
+/// let pid = job.pid();
+/// let handle: Handle<Job> = job.into();
+/// assert_eq!(handle.pid(), pid);
+/// # }
+/// ```
+impl<W: Worker> From<RefOf<W>> for Handle<W> {
+    fn from(handle: RefOf<W>) -> Handle<W> {
+        RefOf::into_address(handle)
+    }
+}
+
+/// The handle's address, for code that keeps a plain [`Following`].
+///
+/// ```
+/// # use supervise_runtime::{worker, DynamicSupervisor, Following};
+/// # pub struct Job;
+/// # #[worker] impl Job { fn init() -> Self { Job } }
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let sup = DynamicSupervisor::start(Default::default()).await.unwrap();
+/// let job = sup.start_child_following(Job::child_spec()).await.unwrap();
+/// let following: Following<Job> = job.into();
+/// assert!(following.is_alive());
+/// # }
+/// ```
+impl<W: Worker> From<RefOf<W, Following<W>>> for Following<W> {
+    fn from(handle: RefOf<W, Following<W>>) -> Following<W> {
+        RefOf::into_address(handle)
+    }
+}
+
 impl<W: Worker, A: Address<W>> Clone for RefOf<W, A> {
     #[inline]
     fn clone(&self) -> Self {
