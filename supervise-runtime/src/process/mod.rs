@@ -42,11 +42,10 @@ impl<M> Core<M> {
     }
 }
 
-pub(crate) trait Process: Send + Sync + 'static {
+pub(crate) trait Process: Any + Send + Sync + 'static {
     fn control(&self) -> &Control;
     /// The mailbox's length when the sending half can tell (a bounded mailbox).
     fn mailbox_len_hint(&self) -> Option<usize>;
-    fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
 }
 
 impl<M: Send + 'static> Process for Core<M> {
@@ -55,9 +54,6 @@ impl<M: Send + 'static> Process for Core<M> {
     }
     fn mailbox_len_hint(&self) -> Option<usize> {
         self.tx.len_hint()
-    }
-    fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
-        self
     }
 }
 
@@ -264,7 +260,10 @@ impl ProcessRef {
 
     /// [`downcast`](Self::downcast) by value, without touching the reference count.
     pub(crate) fn into_downcast<M: Send + 'static>(self) -> Option<Arc<Core<M>>> {
-        self.0.into_any().downcast::<Core<M>>().ok()
+        // An upcast to `dyn Any` (no call: the supertrait's vtable is found in this one),
+        // then one type check.
+        let any: Arc<dyn Any + Send + Sync> = self.0;
+        any.downcast::<Core<M>>().ok()
     }
 }
 
