@@ -161,8 +161,9 @@
 //! | one incarnation | `CounterRef` = `CounterRef<Handle<Counter>>` | `NoProc`: that process is gone | a pid |
 //! | follows restarts | `CounterRef<Following<Counter>>` | reaches the new incarnation | a registered name |
 //!
-//! The handler methods deref in turn to the address, so `pid()`, `process()`, raw `call`s, `stop` and
-//! (for a [`Following`]) `current()` are there too. A following handle comes from
+//! `CounterApi` derefs in turn to the address, so `pid()`, `process()`, raw `call`s,
+//! `stop` and (for a [`Following`]) `current()` are there too; `.into()` turns a handle
+//! back into its plain address. A following handle comes from
 //! `Supervisor::child(id)`, `DynamicSupervisor::start_child_following(spec)` (keyed by the
 //! child itself: the supervisor publishes each incarnation into it, see
 //! [`ChildSpec::publish`]), `CounterRef::named(name)` (keyed by a name, looked up at each
