@@ -152,8 +152,9 @@
 //! `CounterApi<A>`, with one method per handler. So what does not depend on the worker
 //! (`Clone`, `Debug`, `PartialEq`, `From<A>`, `whereis`, `named`) is written once in the
 //! runtime, and what `#[worker]` generates per worker is only the handler methods (which
-//! keeps `cargo check` fast in crates of many workers). `RefOf` has no methods of its own,
-//! so a handler's name is never shadowed by the handle's. There are two addresses, so two
+//! keeps `cargo check` fast in crates of many workers). `RefOf` has no methods of its own
+//! (its trait methods, `clone`, `eq`, `ne`, `process`, are names `#[worker]` refuses for a
+//! handler), so a method call always reaches the handler it names. There are two addresses, so two
 //! flavours with the same methods:
 //!
 //! | flavour | type | after a restart | like OTP's |

@@ -11,8 +11,13 @@ use super::ast::{Arg, Handler, Kind, Method, Recv, Ret, Role, Signal, SignalHand
 use super::{names, ty};
 use crate::ctxt::Ctxt;
 
-/// Methods of the generated handle (`<Type>Ref`) that no handler may shadow.
-pub(crate) const HANDLE_METHODS: &[&str] = &["pid", "is_alive", "send", "whereis", "named"];
+/// Methods a handler must not be named after: the address's (`pid`, `is_alive`, `send`),
+/// which a handler would hide, the handle's lookups, and the methods of the traits the
+/// handle implements (`clone`, `eq`, `ne`, `AsProcess::process`), which would hide the
+/// handler.
+pub(crate) const HANDLE_METHODS: &[&str] = &[
+    "pid", "is_alive", "send", "whereis", "named", "clone", "eq", "ne", "process",
+];
 /// Functions generated on the worker type itself.
 pub(crate) const TYPE_FUNCTIONS: &[&str] = &["start", "start_link", "start_with", "child_spec"];
 /// The field that carries a call's `ReplyTo`.

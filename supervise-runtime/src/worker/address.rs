@@ -61,6 +61,12 @@ pub trait Address<W: Worker>:
         timeout: Duration,
     ) -> Call<'_, W, T>;
 
+    /// What the address reaches, as a typed handle's `Debug` shows it: `#PID<0.5.0>` for
+    /// one incarnation, `following #PID<0.5.0>` (or `following "name"`, `following, no
+    /// incarnation`) for a following handle. Not a public API.
+    #[doc(hidden)]
+    fn fmt_target(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
+
     /// `call_within` for a message already built around the `ReplyTo` of `slot` (from
     /// `reply_slot()`): what `#[worker]`'s call methods use, with no closure. Not a public API.
     #[doc(hidden)]
@@ -104,6 +110,10 @@ impl<W: Worker> Address<W> for Handle<W> {
     ) -> Call<'_, W, T> {
         Call::prepared(To::Handle(self), msg, slot, Due::of(timeout))
     }
+
+    fn fmt_target(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.pid(), f)
+    }
 }
 
 impl<W: Worker> Address<W> for super::Following<W> {
@@ -134,6 +144,10 @@ impl<W: Worker> Address<W> for super::Following<W> {
         timeout: Duration,
     ) -> Call<'_, W, T> {
         Call::prepared(To::Following(self), msg, slot, Due::of(timeout))
+    }
+
+    fn fmt_target(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fmt_following(f)
     }
 }
 

@@ -659,6 +659,17 @@ impl<W: Worker> Clone for Following<W> {
     }
 }
 
+impl<W: Worker> Following<W> {
+    /// What a typed handle's `Debug` shows of a following address.
+    pub(crate) fn fmt_following(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.source, self.pid()) {
+            (Source::Name(n), _) => write!(f, "following {n:?}"),
+            (_, Some(pid)) => write!(f, "following {pid}"),
+            (_, None) => write!(f, "following, no incarnation"),
+        }
+    }
+}
+
 impl<W: Worker> fmt::Debug for Following<W> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let name = std::any::type_name::<W>();

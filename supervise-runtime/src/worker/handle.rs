@@ -19,7 +19,10 @@ use crate::{Addr, ExitReason, Pid, SendError};
 /// ```
 pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// A typed handle to one incarnation of worker `W`: send, cast and call it.
+/// The address of one incarnation of worker `W` (a pid, as in OTP): send, cast and call
+/// it with `W`'s message types. What users hold is the typed handle
+/// [`RefOf<W>`](crate::RefOf) (`CounterRef` for a `#[worker]`), which derefs to it;
+/// `.into()` gives it back.
 ///
 /// `Clone` is cheap. When the process is dead every operation fails at once (`noproc`),
 /// handing the message back; a restarted worker has a new pid and a new handle.

@@ -21,7 +21,9 @@ use crate::{AsProcess, ProcessRef};
 /// `<Type>Api<A>` with one method per handler, which derefs in turn to the address, so
 /// `counter.add(2)`, `counter.total().await` and `counter.pid()` all read as methods of the
 /// handle. `RefOf` has no methods of its own (its functions are called as
-/// `RefOf::address(&r)`), so no handler's name is ever shadowed.
+/// `RefOf::address(&r)`); the methods of the traits it implements (`clone`, `eq`, `ne`,
+/// `AsProcess::process`) are names `#[worker]` refuses for a handler, so a method call
+/// always reaches the handler it names.
 ///
 /// Cheap to clone: a clone is another handle to the same process.
 ///
@@ -40,7 +42,7 @@ use crate::{AsProcess, ProcessRef};
 /// let counter: RefOf<Counter> = Counter::start().await.unwrap(); // a CounterRef
 /// counter.add(2).unwrap();
 /// assert_eq!(counter.total().await.unwrap(), 2);
-/// assert_eq!(format!("{counter:?}"), format!("CounterRef({:?})", RefOf::address(&counter)));
+/// assert_eq!(format!("{counter:?}"), format!("CounterRef({})", counter.pid()));
 ///
 /// // The same methods over the following flavour.
 /// let following: RefOf<Counter, Following<Counter>> = Following::from(RefOf::address(&counter).clone()).into();
@@ -188,7 +190,20 @@ impl<W: Worker, A: Address<W>> Clone for RefOf<W, A> {
     }
 }
 
-/// `CounterRef(#PID<0.5.0>)`: the worker's type name (without its path) and the address.
+/// `CounterRef(#PID<0.5.0>)`, or `CounterRef(following #PID<0.5.0>)` for the following
+/// flavour: the worker's type name (without its path, `Ref` appended, as `#[worker]`
+/// names the handle) and what the handle reaches.
+///
+/// ```
+/// # use supervise_runtime::{worker, Following, RefOf};
+/// # pub struct Counter;
+/// # #[worker] impl Counter { fn init() -> Self { Counter } }
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let counter = Counter::start().await.unwrap();
+/// assert_eq!(format!("{counter:?}"), format!("CounterRef({})", counter.pid()));
+/// assert_eq!(format!("{:?}", CounterRef::named("c")), r#"CounterRef(following "c")"#);
+/// # }
+/// ```
 impl<W: Worker, A: Address<W>> fmt::Debug for RefOf<W, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let full = std::any::type_name::<W>();
@@ -196,7 +211,7 @@ impl<W: Worker, A: Address<W>> fmt::Debug for RefOf<W, A> {
         let name = path.rsplit("::").next().unwrap_or(path);
         f.write_str(name)?;
         f.write_str("Ref(")?;
-        fmt::Debug::fmt(self.api.address(), f)?;
+        self.api.address().fmt_target(f)?;
         f.write_str(")")
     }
 }

@@ -11,6 +11,11 @@ impl W {
     fn pid(&self) -> u32 {
         7
     }
+    // `AsProcess::process`, which the handle implements, would hide it.
+    #[info]
+    fn process(&mut self, job: u32) {
+        let _ = job;
+    }
 }
 
 fn main() {}
