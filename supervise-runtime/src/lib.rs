@@ -154,8 +154,9 @@
 //! runtime, and what `#[worker]` generates per worker is only the handler methods (which
 //! keeps `cargo check` fast in crates of many workers). `RefOf` has no methods of its own
 //! (its trait methods, `clone`, `eq`, `ne`, `process`, are names `#[worker]` refuses for a
-//! handler), so a method call always reaches the handler it names. There are two addresses, so two
-//! flavours with the same methods:
+//! handler), so a method call always reaches the handler it names. There are two addresses,
+//! so two flavours with the same handler methods (what the address itself offers differs:
+//! `pid()` is a `Pid` on one incarnation, an `Option<Pid>` on a following handle):
 //!
 //! | flavour | type | after a restart | like OTP's |
 //! |---|---|---|---|
