@@ -34,7 +34,6 @@ impl Worker for Redis {
     type Call = Infallible;
     type Cast = Infallible;
     type Api<A: supervise_runtime::Address<Self>> = A;
-    const RECORD_LAST_MESSAGE: bool = true;
 
     async fn init((reply_to, conn): Self::Args, _: &mut Context<Self>) -> Init<Self> {
         Init::Ok(Redis { reply_to, conn })

@@ -25,7 +25,6 @@ impl Worker for BenchWorker {
     type Cast = std::convert::Infallible;
     type Api<A: supervise_runtime::Address<Self>> = A;
     // Crash reports keep the last message, as `#[worker]` workers do: measure that cost.
-    const RECORD_LAST_MESSAGE: bool = true;
     // Its `init` never awaits, as `#[worker]` would say of a plain `fn init`.
     const SYNC_INIT: bool = true;
 

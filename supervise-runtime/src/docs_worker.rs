@@ -74,7 +74,6 @@
 //!     type Args = (Addr<Reply>, String);    // init's parameters, in order
 //!     type Info = WorkerMsg; type Call = WorkerCall; type Cast = WorkerCast;
 //!     type Api<A: Address<Self>> = WorkerApi<A>;   // what the handle derefs to
-//!     const RECORD_LAST_MESSAGE: bool = true;
 //!     const SYNC_INIT: bool = true;         // false when `init` is an `async fn`
 //!     // init, handle (one exhaustive match over every kind of message, calling your
 //!     // methods; the trait's handle_info/handle_call/handle_cast are left to their

@@ -105,7 +105,6 @@ impl Worker for Mischief {
     type Call = Infallible;
     type Cast = Infallible;
     type Api<A: supervise_runtime::Address<Self>> = A;
-    const RECORD_LAST_MESSAGE: bool = true;
 
     async fn init(plan: Plan, _: &mut Context<Self>) -> Init<Self> {
         plan.started.fetch_add(1, Ordering::SeqCst);

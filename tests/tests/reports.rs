@@ -4,8 +4,8 @@
 use std::convert::Infallible;
 
 use supervise_runtime::{
-    ChildSpec, Context, DynamicSupervisor, DynamicSupervisorSpec, Handle, Init, Strategy,
-    Supervisor, SupervisorSpec, Worker, start,
+    AsProcess, ChildSpec, Context, DynamicSupervisor, DynamicSupervisorSpec, Handle, Init,
+    Strategy, Supervisor, SupervisorSpec, Worker, start,
 };
 use tests::{Lab, Probe, ProbeMsg, capture};
 
@@ -87,4 +87,54 @@ async fn an_unexpected_message_is_logged_at_error() {
     assert_eq!(logged.level, tracing::Level::ERROR);
     assert_eq!(logged.field("pid"), deaf.pid().to_string());
     assert!(deaf.is_alive(), "and the worker continues");
+}
+
+/// A worker written by hand, without `format_message`: its messages are `Debug`.
+struct Fragile;
+
+#[derive(Debug)]
+enum FragileMsg {
+    Break { code: u8 },
+}
+
+impl Worker for Fragile {
+    type Args = ();
+    type Info = FragileMsg;
+    type Call = Infallible;
+    type Cast = Infallible;
+    type Api<A: supervise_runtime::Address<Self>> = A;
+
+    async fn init((): (), _: &mut Context<Self>) -> Init<Self> {
+        Init::Ok(Fragile)
+    }
+
+    async fn handle_info(
+        &mut self,
+        FragileMsg::Break { code }: FragileMsg,
+        _: &mut Context<Self>,
+    ) -> supervise_runtime::Flow {
+        panic!("broke with {code}")
+    }
+}
+
+/// The default `format_message` shows the message being handled in its `Debug` form, so
+/// the crash report of a worker written by hand names it (it used to say "not Debug").
+#[tokio::test(start_paused = true)]
+async fn a_hand_written_workers_crash_report_shows_its_last_message() {
+    let (reports, _guard) = capture();
+    let fragile = start::<Fragile>(()).await.unwrap();
+    fragile.send(FragileMsg::Break { code: 7 }).unwrap();
+    fragile.process().wait().await;
+    let crash = reports
+        .all()
+        .into_iter()
+        .find(|r| r.target == "supervise::crash")
+        .expect("a crash report");
+    assert!(
+        crash
+            .field("message")
+            .contains("Last message: Break { code: 7 }"),
+        "{}",
+        crash.field("message")
+    );
 }

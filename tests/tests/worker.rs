@@ -42,7 +42,6 @@ impl Worker for Seed {
     type Call = Infallible;
     type Cast = Infallible;
     type Api<A: supervise_runtime::Address<Self>> = A;
-    const RECORD_LAST_MESSAGE: bool = true;
 
     async fn init((reply_to, conn): Self::Args, _: &mut Context<Self>) -> Init<Self> {
         Init::Ok(Seed { reply_to, conn })
@@ -502,7 +501,7 @@ async fn handler_error_is_the_exit_reason_and_is_reported() {
     assert_eq!(p.process().wait().await, ExitReason::error("disk on fire"));
     let crash = &logs.with_target("supervise::crash")[0];
     assert_eq!(crash.field("reason"), "disk on fire");
-    assert_eq!(crash.field("last_message"), "<not recorded>");
+    assert_eq!(crash.field("last_message"), "Fail");
     assert!(
         crash.field("state").contains("is not Debug"),
         "{}",

@@ -126,6 +126,8 @@ impl Worker for DynamicSupervisor {
     type Call = DynamicRequest;
     type Cast = Infallible;
     type Api<A: crate::Address<Self>> = A;
+    // Formatting stays off the restart path: a supervisor's reports say what it did.
+    const RECORD_LAST_MESSAGE: bool = false;
     const SYNC_INIT: bool = true;
 
     async fn init(spec: DynamicSupervisorSpec, ctx: &mut Context<Self>) -> Init<Self> {

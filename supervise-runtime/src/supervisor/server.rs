@@ -108,6 +108,8 @@ impl Worker for Supervisor {
     type Call = SupervisorRequest;
     type Cast = Infallible;
     type Api<A: crate::Address<Self>> = A;
+    // Formatting stays off the restart path: a supervisor's reports say what it did.
+    const RECORD_LAST_MESSAGE: bool = false;
 
     async fn init(spec: SupervisorSpec, ctx: &mut Context<Self>) -> Init<Self> {
         ctx.trap_exit(true);

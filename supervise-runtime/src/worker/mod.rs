@@ -206,11 +206,12 @@ pub trait Worker: Sized + Send + 'static {
     /// `type Api<A: Address<Self>> = A;` to reach the runtime's handles as they are.
     type Api<A: Address<Self>>: Addressed<A> + Send + Sync + 'static;
 
-    /// Whether to keep the `Debug` form of the message being handled for crash reports.
-    /// `#[worker]` sets it. It costs one formatting per message into a reused buffer, paid
-    /// only while a `tracing` subscriber listens to `supervise::crash` at `ERROR`: without
-    /// one no crash report is written, so no message is formatted for it.
-    const RECORD_LAST_MESSAGE: bool = false;
+    /// Whether to keep the `Debug` form of the message being handled for crash reports
+    /// (yes by default; the supervisors say no, to keep formatting off their restart path).
+    /// It costs one formatting per message into a reused buffer, paid only while a
+    /// `tracing` subscriber listens to `supervise::crash` at `ERROR`: without one no crash
+    /// report is written, so no message is formatted for it.
+    const RECORD_LAST_MESSAGE: bool = true;
 
     /// Whether `init` never awaits (it may be an `async fn` that happens not to). A
     /// supervisor then starts the worker without allocating a future for the start.

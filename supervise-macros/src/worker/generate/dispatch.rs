@@ -28,7 +28,6 @@ pub(crate) fn worker_impl(m: &Model<'_>) -> TokenStream {
             type Call = #call;
             type Cast = #cast;
             type Api<A: #private::Address<Self>> = #api<A>;
-            const RECORD_LAST_MESSAGE: bool = true;
             const SYNC_INIT: bool = #sync_init;
             #init
             #handle
