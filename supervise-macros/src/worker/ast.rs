@@ -414,17 +414,18 @@ fn markers(attrs: &[Attribute]) -> impl Iterator<Item = (Marker, &Attribute)> {
     attrs.iter().filter_map(|a| marker_of(a).map(|k| (k, a)))
 }
 
+/// Every marker attribute.
+const MARKERS: [Marker; 5] = [
+    Marker::Message(Kind::Info),
+    Marker::Message(Kind::Call),
+    Marker::Message(Kind::Cast),
+    Marker::Signal(Signal::Exit),
+    Marker::Signal(Signal::Down),
+];
+
 fn marker_of(attr: &Attribute) -> Option<Marker> {
     let ident = attr.path().get_ident()?;
-    [
-        Marker::Message(Kind::Info),
-        Marker::Message(Kind::Call),
-        Marker::Message(Kind::Cast),
-        Marker::Signal(Signal::Exit),
-        Marker::Signal(Signal::Down),
-    ]
-    .into_iter()
-    .find(|m| ident == m.name())
+    MARKERS.into_iter().find(|m| ident == m.name())
 }
 
 fn method(func: &ImplItemFn, is_call: bool) -> Method<'_> {
@@ -550,10 +551,7 @@ fn is_marker(attr: &TokenStream) -> bool {
         return false;
     };
     let path_goes_on = matches!(tokens.next(), Some(TokenTree::Punct(p)) if p.as_char() == ':');
-    !path_goes_on
-        && ["info", "call", "cast", "exit", "down"]
-            .iter()
-            .any(|m| name == m)
+    !path_goes_on && MARKERS.iter().any(|m| name == m.name())
 }
 
 /// The impl block keeping only its first `init`, so a repeated `init` gives our error alone.

@@ -62,7 +62,7 @@ pub trait Address<W: Worker>:
     ) -> Call<'_, W, T>;
 
     /// What the address reaches, as a typed handle's `Debug` shows it: `#PID<0.5.0>` for
-    /// one incarnation, `following #PID<0.5.0>` (or `following "name"`, `following, no
+    /// one incarnation, `following #PID<0.5.0>` (or `following name "x"`, `following no
     /// incarnation`) for a following handle. Not a public API.
     #[doc(hidden)]
     fn fmt_target(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
@@ -147,7 +147,8 @@ impl<W: Worker> Address<W> for super::Following<W> {
     }
 
     fn fmt_target(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.fmt_following(f)
+        f.write_str("following ")?;
+        super::Following::fmt_target(self, f)
     }
 }
 
@@ -170,8 +171,30 @@ impl<W: Worker> Address<W> for super::Following<W> {
 /// ```
 pub trait Addressed<A> {
     /// Wraps the address.
+    ///
+    /// ```
+    /// use supervise_runtime::{Addressed, Handle};
+    /// # pub struct Job;
+    /// # #[supervise_runtime::worker] impl Job { fn init() -> Self { Job } }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let handle: Handle<Job> = Job::start().await.unwrap().into();
+    /// let api = JobApi::from_address(handle.clone()); // what JobRef derefs to
+    /// assert_eq!(api.address(), &handle);
+    /// # }
+    /// ```
     fn from_address(address: A) -> Self;
     /// The address underneath.
+    ///
+    /// ```
+    /// use supervise_runtime::{Addressed, Handle};
+    /// # pub struct Job;
+    /// # #[supervise_runtime::worker] impl Job { fn init() -> Self { Job } }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let job = Job::start().await.unwrap();
+    /// let handle: &Handle<Job> = (*job).address();
+    /// assert_eq!(handle.pid(), job.pid());
+    /// # }
+    /// ```
     fn address(&self) -> &A;
 }
 

@@ -660,23 +660,21 @@ impl<W: Worker> Clone for Following<W> {
 }
 
 impl<W: Worker> Following<W> {
-    /// What a typed handle's `Debug` shows of a following address.
-    pub(crate) fn fmt_following(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// What it reaches: `name "x"`, the current pid, or `no incarnation`; the inside of
+    /// its `Debug`, and of a following typed handle's.
+    pub(crate) fn fmt_target(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.source, self.pid()) {
-            (Source::Name(n), _) => write!(f, "following {n:?}"),
-            (_, Some(pid)) => write!(f, "following {pid}"),
-            (_, None) => write!(f, "following, no incarnation"),
+            (Source::Name(n), _) => write!(f, "name {n:?}"),
+            (_, Some(pid)) => write!(f, "{pid}"),
+            (_, None) => f.write_str("no incarnation"),
         }
     }
 }
 
 impl<W: Worker> fmt::Debug for Following<W> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = std::any::type_name::<W>();
-        match (&self.source, self.pid()) {
-            (Source::Name(n), _) => write!(f, "Following<{name}>(name {n:?})"),
-            (_, Some(pid)) => write!(f, "Following<{name}>({pid})"),
-            (_, None) => write!(f, "Following<{name}>(no incarnation)"),
-        }
+        write!(f, "Following<{}>(", std::any::type_name::<W>())?;
+        self.fmt_target(f)?;
+        f.write_str(")")
     }
 }

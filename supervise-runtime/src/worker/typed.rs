@@ -201,7 +201,7 @@ impl<W: Worker, A: Address<W>> Clone for RefOf<W, A> {
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// let counter = Counter::start().await.unwrap();
 /// assert_eq!(format!("{counter:?}"), format!("CounterRef({})", counter.pid()));
-/// assert_eq!(format!("{:?}", CounterRef::named("c")), r#"CounterRef(following "c")"#);
+/// assert_eq!(format!("{:?}", CounterRef::named("c")), r#"CounterRef(following name "c")"#);
 /// # }
 /// ```
 impl<W: Worker, A: Address<W>> fmt::Debug for RefOf<W, A> {
