@@ -11,12 +11,37 @@ use super::ast::{Arg, Handler, Kind, Method, Recv, Ret, Role, Signal, SignalHand
 use super::{names, ty};
 use crate::ctxt::Ctxt;
 
-/// Methods a handler must not be named after: the address's (`pid`, `is_alive`, `send`),
-/// which a handler would hide, the handle's lookups, and the methods of the traits the
-/// handle implements (`clone`, `eq`, `ne`, `AsProcess::process`), which would hide the
-/// handler.
-pub(crate) const HANDLE_METHODS: &[&str] = &[
-    "pid", "is_alive", "send", "whereis", "named", "clone", "eq", "ne", "process",
+/// Names a handler must not take, each with why: the address's methods (`pid`,
+/// `is_alive`, `send`) and the handle's lookups, which a handler would hide, and the
+/// methods of the traits the handle implements, which would hide the handler.
+pub(crate) const HANDLE_METHODS: &[(&str, &str)] = &[
+    ("pid", "the generated handle has its own `pid` method"),
+    (
+        "is_alive",
+        "the generated handle has its own `is_alive` method",
+    ),
+    ("send", "the generated handle has its own `send` method"),
+    (
+        "whereis",
+        "the generated handle has its own `whereis` function",
+    ),
+    ("named", "the generated handle has its own `named` function"),
+    (
+        "clone",
+        "the handle is `Clone`, and `clone()` would call that instead of the handler",
+    ),
+    (
+        "eq",
+        "the handle is `PartialEq`, and `eq(..)` would call that instead of the handler",
+    ),
+    (
+        "ne",
+        "the handle is `PartialEq`, and `ne(..)` would call that instead of the handler",
+    ),
+    (
+        "process",
+        "the handle is `AsProcess`, and where that trait is imported `process(..)` would call it instead of the handler",
+    ),
 ];
 /// Functions generated on the worker type itself.
 pub(crate) const TYPE_FUNCTIONS: &[&str] = &["start", "start_link", "start_with", "child_spec"];
@@ -486,10 +511,10 @@ fn variants_unique(w: &WorkerImpl<'_>, cx: &mut Ctxt) {
 fn handle_methods_unique(w: &WorkerImpl<'_>, cx: &mut Ctxt) {
     for h in &w.handlers {
         let name = h.method.ident().unraw().to_string();
-        if HANDLE_METHODS.contains(&name.as_str()) {
+        if let Some((_, why)) = HANDLE_METHODS.iter().find(|(n, _)| *n == name) {
             cx.error(
                 h.method.ident(),
-                format!("a handler cannot be named `{name}`: the generated handle has its own `{name}` method"),
+                format!("a handler cannot be named `{name}`: {why}; rename the handler"),
             );
         }
     }
