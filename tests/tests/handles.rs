@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use supervise_runtime::{
     AsProcess, CallError, ChildSpec, Context, DynamicSupervisor, ExitReason, Following, Handle,
-    Inbox, Received, Restart, SendError, StartOptions, Strategy, Supervisor, SupervisorSpec,
-    worker,
+    Inbox, Received, ReplyTo, Restart, SendError, StartOptions, Strategy, Supervisor,
+    SupervisorSpec, worker,
 };
 
 /// A job that knows which incarnation it is, can crash, and can take its time to start.
@@ -44,6 +44,21 @@ impl Job {
     #[info]
     fn crash(&mut self) {
         panic!("job {} crashed", self.n)
+    }
+
+    /// Crashes while the call waits for its answer.
+    #[call]
+    fn crash_answering(&self) -> u32 {
+        panic!("job {} crashed answering", self.n)
+    }
+
+    /// Hands the reply to a plain task, which drops it unanswered when `drop` is notified.
+    #[call]
+    fn pass_on(&self, drop_now: Arc<tokio::sync::Notify>, reply: ReplyTo<u32>) {
+        tokio::spawn(async move {
+            drop_now.notified().await;
+            drop(reply);
+        });
     }
 }
 
@@ -365,6 +380,100 @@ async fn a_following_handle_within_a_restarted_supervisor_waits_for_it() {
         job.n().await,
         Err(CallError::NoProc),
         "gone with the whole tree"
+    );
+}
+
+/// A followed call keeps only its callee's pid: when the callee crashes while answering,
+/// the call still ends with that crash's reason, after the restart as before it.
+#[tokio::test(start_paused = true)]
+async fn a_followed_call_whose_callee_crashes_ends_with_the_crash_reason() {
+    let starts = counter();
+    let sup = Supervisor::start(SupervisorSpec::default().child(job(4, &starts).id("job")))
+        .await
+        .unwrap();
+    let job = sup.child::<Job>("job").await.unwrap();
+    let first = job.pid().unwrap();
+    let outcome = job.crash_answering().await;
+    match outcome {
+        Err(CallError::Exited(reason)) => {
+            assert!(
+                reason.to_string().contains("job 4 crashed answering"),
+                "{reason}"
+            )
+        }
+        other => panic!("expected the crash's reason, got {other:?}"),
+    }
+    // The restart has happened by now, and the next call reaches the new incarnation.
+    assert_eq!(job.incarnation().await, Ok(2));
+    assert_ne!(job.pid(), Some(first));
+}
+
+/// A reply handle passed on to a plain task and dropped there: the call waits for its
+/// callee, as OTP's does (its monitor is on the callee): `Timeout` while the callee
+/// lives, its exit reason if it dies in time.
+#[tokio::test(start_paused = true)]
+async fn a_followed_call_whose_reply_is_dropped_elsewhere_waits_for_its_callee() {
+    let starts = counter();
+    let sup = Supervisor::start(SupervisorSpec::default().child(job(5, &starts).id("job")))
+        .await
+        .unwrap();
+    let job = sup.child::<Job>("job").await.unwrap();
+    let drop_now = Arc::new(tokio::sync::Notify::new());
+
+    // The callee lives on: the call times out at its own timeout.
+    let began = tokio::time::Instant::now();
+    let call = job
+        .pass_on(drop_now.clone())
+        .timeout(Duration::from_secs(2));
+    let dropper = async {
+        tokio::task::yield_now().await;
+        drop_now.notify_one();
+    };
+    let (outcome, ()) = tokio::join!(call, dropper);
+    assert_eq!(outcome, Err(CallError::Timeout));
+    assert!(began.elapsed() >= Duration::from_secs(2));
+
+    // The callee dies after the drop: the call ends with its reason.
+    let callee = job.current().unwrap();
+    let call = job
+        .pass_on(drop_now.clone())
+        .timeout(Duration::from_secs(2));
+    let killer = async {
+        tokio::task::yield_now().await;
+        drop_now.notify_one();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        callee.process().exit(ExitReason::error("shot"));
+    };
+    let (outcome, ()) = tokio::join!(call, killer);
+    assert_eq!(outcome, Err(CallError::Exited(ExitReason::error("shot"))));
+}
+
+/// The one case where a followed call cannot know its callee's reason: the reply handle
+/// was dropped by a plain task after the callee had already been replaced. Like a monitor
+/// set on a pid that no longer exists, it ends with `noproc`, at once.
+#[tokio::test(start_paused = true)]
+async fn a_followed_call_whose_callee_was_replaced_before_the_drop_ends_with_noproc() {
+    let starts = counter();
+    let sup = Supervisor::start(SupervisorSpec::default().child(job(6, &starts).id("job")))
+        .await
+        .unwrap();
+    let job = sup.child::<Job>("job").await.unwrap();
+    let drop_now = Arc::new(tokio::sync::Notify::new());
+    let callee = job.current().unwrap();
+    let call = job.pass_on(drop_now.clone());
+    let replace_then_drop = async {
+        tokio::task::yield_now().await;
+        callee.process().exit(ExitReason::error("shot"));
+        let next = job.wait_current(Duration::from_secs(1)).await.unwrap();
+        assert_ne!(next.pid(), callee.pid());
+        drop_now.notify_one();
+    };
+    let began = tokio::time::Instant::now();
+    let (outcome, ()) = tokio::join!(call, replace_then_drop);
+    assert_eq!(outcome, Err(CallError::Exited(ExitReason::NoProc)));
+    assert!(
+        began.elapsed() < Duration::from_secs(1),
+        "no wait for the timeout"
     );
 }
 

@@ -265,6 +265,12 @@ impl ProcessRef {
         let any: Arc<dyn Any + Send + Sync> = self.0;
         any.downcast::<Core<M>>().ok()
     }
+
+    /// [`downcast`](Self::downcast) by reference: the process's body, borrowed.
+    pub(crate) fn downcast_ref<M: Send + 'static>(&self) -> Option<&Core<M>> {
+        let any: &(dyn Any + Send + Sync) = &*self.0;
+        any.downcast_ref::<Core<M>>()
+    }
 }
 
 impl fmt::Debug for ProcessRef {

@@ -19,12 +19,12 @@ use std::task::{Context, Poll};
 use tokio::time::Instant;
 
 use super::deadline::Due;
-use super::following::Following;
-use super::handle::Handle;
+use super::following::{Following, Offer};
+use super::handle::{Handle, exit_before};
 use super::slot::{NoReply, Reply, Slot};
-use super::{CallError, MessageOf, Worker};
-use crate::SendError;
-use crate::process::current;
+use super::{CallError, FollowError, MessageOf, Worker};
+use crate::process::{AsProcess, ProcessRef, current};
+use crate::{ExitReason, Pid, SendError};
 
 type Slow<'a, T> = Pin<Box<dyn Future<Output = Result<T, CallError>> + Send + 'a>>;
 
@@ -100,15 +100,26 @@ pub(crate) enum To<'a, W: Worker> {
 
 /// The incarnation the call was sent to.
 enum Callee<'a, W: Worker> {
-    Borrowed(&'a Handle<W>),
-    Owned(Handle<W>),
+    /// One incarnation's handle, borrowed.
+    Handle(&'a Handle<W>),
+    /// Whichever incarnation the following handle reached: only its pid is kept (no
+    /// reference count per call); the rare path finds the process again.
+    Followed(&'a Following<W>, Pid),
 }
 
 impl<W: Worker> Callee<'_, W> {
-    fn handle(&self) -> &Handle<W> {
+    /// The callee, once its call's reply handle was dropped by `by` (if a process did).
+    /// A followed callee is the process that dropped it (nearly always: a crash, or a
+    /// handler that gave up), or else the incarnation its handle still reaches. `None`
+    /// when neither: a reply handle passed on to another process or task, and the callee
+    /// since replaced; like a monitor set on a pid that no longer exists, the call then
+    /// ends with `noproc`.
+    fn find(&self, by: Option<ProcessRef>) -> Option<ProcessRef> {
         match self {
-            Callee::Borrowed(h) => h,
-            Callee::Owned(h) => h,
+            Callee::Handle(h) => Some(h.process()),
+            Callee::Followed(f, pid) => by
+                .filter(|p| p.pid() == *pid)
+                .or_else(|| f.incarnation(*pid)),
         }
     }
 }
@@ -197,32 +208,32 @@ impl<'a, W: Worker, T: Send + 'static> Call<'a, W, T> {
         due: Option<Due>,
     ) -> State<'a, W, T> {
         let callee = match to {
-            To::Handle(h) => Callee::Borrowed(h),
-            To::Following(f) => match f.current_handle() {
-                Ok(h) => Callee::Owned(h),
-                Err(super::FollowError::Stopped | super::FollowError::Gone) => {
+            To::Handle(h) => {
+                if current::pid() == Some(h.pid()) {
+                    return State::Failed(CallError::CallingSelf);
+                }
+                match h.core.send(env) {
+                    Ok(()) => Callee::Handle(h),
+                    Err(SendError::Full(_)) => return State::Failed(CallError::MailboxFull),
+                    Err(SendError::NoProc(_) | SendError::Restarting(_)) => {
+                        return State::Failed(CallError::NoProc);
+                    }
+                }
+            }
+            To::Following(f) => match f.offer(env, current::pid()) {
+                Offer::Sent(pid) => Callee::Followed(f, pid),
+                Offer::ToSelf => return State::Failed(CallError::CallingSelf),
+                Offer::Full(_) => return State::Failed(CallError::MailboxFull),
+                Offer::Absent(FollowError::Stopped | FollowError::Gone, _) => {
                     return State::Failed(CallError::NoProc);
                 }
-                // Between incarnations: wait for the next one, within the timeout.
-                Err(super::FollowError::Restarting) => {
+                // Between incarnations, or the one found died since: wait for the next
+                // one, within the timeout.
+                Offer::Absent(FollowError::Restarting, env) | Offer::Died(env) => {
                     return State::Slow(Box::pin(f.call_later(env, slot, due, None)));
                 }
             },
         };
-        if current::pid() == Some(callee.handle().pid()) {
-            return State::Failed(CallError::CallingSelf);
-        }
-        match callee.handle().core.send(env) {
-            Ok(()) => {}
-            Err(SendError::Full(_)) => return State::Failed(CallError::MailboxFull),
-            Err(SendError::NoProc(env) | SendError::Restarting(env)) => {
-                return match to {
-                    To::Handle(_) => State::Failed(CallError::NoProc),
-                    // It died since we looked: wait for the next incarnation.
-                    To::Following(f) => State::Slow(Box::pin(f.call_later(env, slot, due, None))),
-                };
-            }
-        }
         // Hand the slot to the deadline keeper (no timer armed for this call).
         if let Some(due) = due {
             Handle::<W>::keep_until(&slot, due);
@@ -244,50 +255,52 @@ impl<'a, W: Worker, T: Send + 'static> Future for Call<'a, W, T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let state = &mut self.get_mut().0;
+        // The state is matched in place: only a transition moves it.
+        if matches!(state, State::Unsent { .. })
+            && let State::Unsent { to, env, slot, due } = std::mem::replace(state, State::Done)
+        {
+            *state = Self::send(to, env, slot, due);
+        }
         loop {
-            match std::mem::replace(state, State::Done) {
-                State::Unsent { to, env, slot, due } => *state = Self::send(to, env, slot, due),
-                State::Waiting {
-                    callee,
-                    mut reply,
-                    due,
-                } => {
-                    return match Pin::new(&mut reply).poll(cx) {
-                        Poll::Pending => {
-                            *state = State::Waiting { callee, reply, due };
-                            Poll::Pending
-                        }
-                        Poll::Ready(Ok(value)) => Poll::Ready(Ok(value)),
-                        Poll::Ready(Err(NoReply::Expired)) => Poll::Ready(Err(CallError::Timeout)),
-                        Poll::Ready(Err(NoReply::Dropped(stamped))) => {
-                            // A call registered without reading the clock has the deadline
-                            // the keeper stamped, or, dropped before the keeper's first
-                            // look at it, was made within a tick: from now is then at most
-                            // a tick late.
-                            let deadline =
-                                due.and_then(|due| stamped.or_else(|| due.stamp(Instant::now())));
-                            *state = State::Slow(match callee {
-                                Callee::Borrowed(h) => Box::pin(h.exit_before(deadline)),
-                                Callee::Owned(h) => {
-                                    Box::pin(async move { h.exit_before(deadline).await })
-                                }
-                            });
-                            continue;
-                        }
-                    };
-                }
-                State::Slow(mut slow) => {
-                    return match slow.as_mut().poll(cx) {
-                        Poll::Pending => {
-                            *state = State::Slow(slow);
-                            Poll::Pending
-                        }
-                        Poll::Ready(done) => Poll::Ready(done),
-                    };
-                }
-                State::Failed(e) => return Poll::Ready(Err(e)),
+            let out = match state {
+                State::Waiting { reply, .. } => match Pin::new(reply).poll(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Ok(value)) => Ok(value),
+                    Poll::Ready(Err(NoReply::Expired)) => Err(CallError::Timeout),
+                    Poll::Ready(Err(NoReply::Dropped { stamped, by })) => {
+                        let State::Waiting { callee, due, .. } =
+                            std::mem::replace(state, State::Done)
+                        else {
+                            unreachable!("matched above")
+                        };
+                        // A call registered without reading the clock has the deadline
+                        // the keeper stamped, or, dropped before the keeper's first
+                        // look at it, was made within a tick: from now is then at most
+                        // a tick late.
+                        let deadline =
+                            due.and_then(|due| stamped.or_else(|| due.stamp(Instant::now())));
+                        *state = State::Slow(match callee.find(by) {
+                            Some(p) => Box::pin(async move { exit_before(&p, deadline).await }),
+                            None => Box::pin(std::future::ready(Err(CallError::Exited(
+                                ExitReason::NoProc,
+                            )))),
+                        });
+                        continue;
+                    }
+                },
+                State::Slow(slow) => match slow.as_mut().poll(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(done) => done,
+                },
+                State::Failed(_) => match std::mem::replace(state, State::Done) {
+                    State::Failed(e) => Err(e),
+                    _ => unreachable!("matched above"),
+                },
+                State::Unsent { .. } => unreachable!("sent above"),
                 State::Done => panic!("a `Call` polled after it resolved"),
-            }
+            };
+            *state = State::Done;
+            return Poll::Ready(out);
         }
     }
 }

@@ -2,8 +2,11 @@
 //!
 //! Design note. A supervisor *publishes* each child's incarnations into a [`Slot`]: the
 //! running process, or that it is restarting, stopped or gone for good, and which
-//! supervisor said so. A [`Following`] reads the slot at every operation (one
-//! uncontended lock and a reference count). When there is no live incarnation the slot
+//! supervisor said so. A [`Following`] reads the slot at every operation, under a read
+//! lock (readers never wait for each other), and sends under it: the incarnation cannot
+//! be dropped meanwhile, so no reference count is touched. A call then keeps only its
+//! callee's pid; on the rare path where the callee dropped its reply, it is found again
+//! as the process that dropped it. When there is no live incarnation the slot
 //! alone cannot always tell "restarting" from "gone": a supervisor that dies without
 //! saying so (killed, or stopped as part of its own parent's restart) leaves its slots
 //! as they were. So an absent incarnation is judged by its publisher: alive, the child
@@ -22,7 +25,7 @@ use std::time::Duration;
 
 use super::RefOf;
 use futures_util::future::select;
-use parking_lot::Mutex;
+use parking_lot::{RwLock, RwLockReadGuard};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
@@ -35,7 +38,10 @@ use crate::{ExitReason, Pid, SendError, registry};
 /// Where a supervisor publishes a child's current incarnation.
 #[derive(Default)]
 pub(crate) struct Slot {
-    published: Mutex<Published>,
+    /// Read by every operation through a following handle, written by each publication:
+    /// readers do not wait for one another, and a message is sent under the read lock,
+    /// so the incarnation it goes to cannot be dropped meanwhile (no reference count).
+    published: RwLock<Published>,
     changed: Notify,
     parent: Option<Arc<Slot>>,
 }
@@ -67,11 +73,69 @@ enum Now {
     Gone,
 }
 
+impl Now {
+    /// Why there is no incarnation to reach, for a slot found without one.
+    fn why(&self) -> FollowError {
+        match self {
+            // Published since the read: the caller goes on as between incarnations.
+            Now::Running(_) | Now::Restarting => FollowError::Restarting,
+            Now::Stopped => FollowError::Stopped,
+            Now::Gone => FollowError::Gone,
+        }
+    }
+}
+
+/// Whether `r` may be reached: alive, and not told to die. A process told to die is not
+/// current any more, though its task has not run yet: what is sent now would be lost
+/// with it.
+fn is_current(r: &ProcessRef) -> bool {
+    r.is_alive() && !r.control().is_doomed()
+}
+
+/// The live incarnation `state` names, if any.
+fn running(state: &SlotState) -> Option<&ProcessRef> {
+    match state {
+        SlotState::Running(r) if is_current(r) => Some(r),
+        _ => None,
+    }
+}
+
+/// What became of a message offered to a following handle's current incarnation.
+pub(crate) enum Offer<M> {
+    /// Delivered to the incarnation with this pid.
+    Sent(Pid),
+    /// Not sent: the current incarnation is the sender itself.
+    ToSelf,
+    /// Not sent: no incarnation runs, and why.
+    Absent(FollowError, M),
+    /// Not sent: the incarnation found had exited by the time of the send.
+    Died(M),
+    /// Not sent: the incarnation's bounded mailbox is full.
+    Full(M),
+}
+
+/// Sends `msg` to `r` unless it is `me` or runs another worker (a name given to another
+/// type counts as no incarnation).
+fn offer_to<M: Send + 'static>(r: &ProcessRef, msg: M, me: Option<Pid>) -> Offer<M> {
+    let Some(core) = r.downcast_ref::<M>() else {
+        return Offer::Absent(FollowError::Gone, msg);
+    };
+    let pid = core.control.pid();
+    if me == Some(pid) {
+        return Offer::ToSelf;
+    }
+    match core.send(msg) {
+        Ok(()) => Offer::Sent(pid),
+        Err(SendError::Full(msg)) => Offer::Full(msg),
+        Err(SendError::NoProc(msg) | SendError::Restarting(msg)) => Offer::Died(msg),
+    }
+}
+
 impl Slot {
     /// Publishes `state`, as said by the supervisor `publisher`.
     pub(crate) fn set(&self, publisher: &ProcessRef, state: SlotState) {
         {
-            let mut p = self.published.lock();
+            let mut p = self.published.write();
             p.state = state;
             if p.publisher.as_ref() != Some(publisher) {
                 p.publisher = Some(publisher.clone());
@@ -81,13 +145,16 @@ impl Slot {
     }
 
     fn now(&self) -> Now {
-        let p = self.published.lock();
+        let p = self.published.read();
+        match running(&p.state) {
+            Some(r) => Now::Running(r.clone()),
+            None => self.absent(p),
+        }
+    }
+
+    /// What the slot says when `p` holds no live incarnation.
+    fn absent(&self, p: RwLockReadGuard<'_, Published>) -> Now {
         match &p.state {
-            // A process told to die is not current any more, though its task has not run
-            // yet: what is sent now would be lost with it.
-            SlotState::Running(r) if r.is_alive() && !r.control().is_doomed() => {
-                Now::Running(r.clone())
-            }
             SlotState::Stopped => Now::Stopped,
             SlotState::Gone => Now::Gone,
             SlotState::Running(_) | SlotState::Restarting => {
@@ -106,6 +173,23 @@ impl Slot {
         }
     }
 
+    /// Sends `msg` to the current incarnation, under the read lock.
+    fn offer<M: Send + 'static>(&self, msg: M, me: Option<Pid>) -> Offer<M> {
+        let p = self.published.read();
+        match running(&p.state) {
+            Some(r) => offer_to(r, msg, me),
+            None => Offer::Absent(self.absent(p).why(), msg),
+        }
+    }
+
+    /// The incarnation with `pid` if it is the published one, alive or not.
+    fn incarnation(&self, pid: Pid) -> Option<ProcessRef> {
+        match &self.published.read().state {
+            SlotState::Running(r) if r.pid() == pid => Some(r.clone()),
+            _ => None,
+        }
+    }
+
     /// A future that completes at the next change that may alter [`now`](Self::now): a
     /// publication here, the publisher's exit, or a change of the parent. Made before
     /// reading `now`, so no change in between is missed.
@@ -113,7 +197,7 @@ impl Slot {
         let notified = self.changed.notified();
         let publisher = self
             .published
-            .lock()
+            .read()
             .publisher
             .clone()
             .filter(ProcessRef::is_alive);
@@ -200,6 +284,9 @@ impl std::error::Error for FollowError {}
 ///   the call's own timeout (`Timeout` if none came in time; `NoProc` at once when the
 ///   child is gone for good). A call that reached an incarnation which then died before
 ///   replying is `Exited(reason)`: it is not sent again, since it may have had effects.
+///   (One case has no reason to give: a reply handle passed on to another task, dropped
+///   there after its callee was already replaced. The call then ends at once with
+///   `Exited(NoProc)`, as a monitor set on a pid that no longer exists does in OTP.)
 /// - A **send or cast** never waits: while the child restarts it hands the message back
 ///   as [`SendError::Restarting`]; gone for good (or stopped) is [`SendError::NoProc`];
 ///   a full bounded mailbox is [`SendError::Full`]. Nothing is lost silently.
@@ -341,7 +428,7 @@ impl<W: Worker> Following<W> {
                 Some(p) => Now::Running(p),
                 None => Now::Gone,
             },
-            Source::Fixed(p) if p.is_alive() && !p.control().is_doomed() => Now::Running(p.clone()),
+            Source::Fixed(p) if is_current(p) => Now::Running(p.clone()),
             Source::Fixed(_) => Now::Gone,
         }
     }
@@ -478,18 +565,44 @@ impl<W: Worker> Following<W> {
     }
 
     fn deliver(&self, env: MessageOf<W>) -> Result<(), SendError<MessageOf<W>>> {
-        match self.current_handle() {
-            Ok(h) => match h.core.send(env) {
-                Ok(()) => Ok(()),
-                // It died since we looked: say what its supervisor will do.
-                Err(SendError::NoProc(env)) => match self.now() {
-                    Now::Running(_) | Now::Restarting => Err(SendError::Restarting(env)),
-                    Now::Stopped | Now::Gone => Err(SendError::NoProc(env)),
-                },
-                Err(other) => Err(other),
+        match self.offer(env, None) {
+            Offer::Sent(_) => Ok(()),
+            Offer::Full(env) => Err(SendError::Full(env)),
+            // It died since we looked: say what its supervisor will do.
+            Offer::Died(env) => match self.now() {
+                Now::Running(_) | Now::Restarting => Err(SendError::Restarting(env)),
+                Now::Stopped | Now::Gone => Err(SendError::NoProc(env)),
             },
-            Err(FollowError::Restarting) => Err(SendError::Restarting(env)),
-            Err(FollowError::Stopped | FollowError::Gone) => Err(SendError::NoProc(env)),
+            Offer::Absent(FollowError::Restarting, env) => Err(SendError::Restarting(env)),
+            Offer::Absent(FollowError::Stopped | FollowError::Gone, env) => {
+                Err(SendError::NoProc(env))
+            }
+            Offer::ToSelf => unreachable!("offered with no sender to refuse"),
+        }
+    }
+
+    /// Sends `msg` to the current incarnation, unless that is `me`: the hot path of every
+    /// send, cast and call through this handle. A slot's incarnation is borrowed under its
+    /// read lock for the send, so no reference count is touched.
+    pub(crate) fn offer(&self, msg: MessageOf<W>, me: Option<Pid>) -> Offer<MessageOf<W>> {
+        match &self.source {
+            Source::Slot(slot) => slot.offer(msg, me),
+            Source::Name(name) => match registry::lookup_process(name) {
+                Some(p) => offer_to(&p, msg, me),
+                None => Offer::Absent(FollowError::Gone, msg),
+            },
+            Source::Fixed(p) if is_current(p) => offer_to(p, msg, me),
+            Source::Fixed(_) => Offer::Absent(FollowError::Gone, msg),
+        }
+    }
+
+    /// The incarnation with `pid`, if it is still the one this handle reaches (alive or
+    /// not): how a call that went to it finds it again, on the rare path.
+    pub(crate) fn incarnation(&self, pid: Pid) -> Option<ProcessRef> {
+        match &self.source {
+            Source::Slot(slot) => slot.incarnation(pid),
+            Source::Name(name) => registry::lookup_process(name).filter(|p| p.pid() == pid),
+            Source::Fixed(p) => (p.pid() == pid).then(|| p.clone()),
         }
     }
 

@@ -316,28 +316,15 @@ impl<W: Worker> Handle<W> {
     ) -> Result<T, CallError> {
         match Reply::new(slot).await {
             Ok(value) => Ok(value),
-            Err(NoReply::Dropped(stamped)) => {
+            Err(NoReply::Dropped { stamped, .. }) => {
                 // A call registered without reading the clock has the deadline the keeper
                 // stamped, or, dropped before the keeper's first look at it, was made
                 // within a tick: from now is then at most a tick late.
                 let deadline =
                     deadline.and_then(|due| stamped.or_else(|| due.stamp(Instant::now())));
-                self.exit_before(deadline).await
+                exit_before(&self.process(), deadline).await
             }
             Err(NoReply::Expired) => Err(CallError::Timeout),
-        }
-    }
-
-    /// The reply handle was dropped: report the exit reason if the worker dies in time.
-    pub(crate) async fn exit_before<T>(&self, deadline: Option<Instant>) -> Result<T, CallError> {
-        let exited = self.process();
-        let exited = exited.wait();
-        match deadline {
-            Some(deadline) => match tokio::time::timeout_at(deadline, exited).await {
-                Ok(reason) => Err(CallError::Exited(reason)),
-                Err(_) => Err(CallError::Timeout),
-            },
-            None => Err(CallError::Exited(exited.await)),
         }
     }
 
@@ -523,3 +510,20 @@ impl<W: Worker> PartialEq for Handle<W> {
 }
 
 impl<W: Worker> Eq for Handle<W> {}
+
+/// The reply handle of a call to `callee` was dropped: the call ends with the callee's
+/// exit reason if it exits by `deadline`, as OTP's call does when its monitor fires, and
+/// with `Timeout` otherwise.
+pub(crate) async fn exit_before<T>(
+    callee: &ProcessRef,
+    deadline: Option<Instant>,
+) -> Result<T, CallError> {
+    let exited = callee.wait();
+    match deadline {
+        Some(deadline) => match tokio::time::timeout_at(deadline, exited).await {
+            Ok(reason) => Err(CallError::Exited(reason)),
+            Err(_) => Err(CallError::Timeout),
+        },
+        None => Err(CallError::Exited(exited.await)),
+    }
+}

@@ -13,6 +13,8 @@ use std::task::{Context, Poll, Waker};
 use parking_lot::Mutex;
 use tokio::time::Instant;
 
+use crate::process::{ProcessRef, current};
+
 const WAITING: u8 = 0;
 const REPLIED: u8 = 1;
 const DROPPED: u8 = 2;
@@ -36,14 +38,21 @@ struct Inner<T> {
     /// When the call expires, once the deadline keeper has stamped a call registered
     /// without reading the clock.
     stamped: Option<Instant>,
+    /// The process that dropped the reply handle unanswered, if a process did: nearly
+    /// always the callee (a crash, or a handler that gave up), whose exit the caller then
+    /// waits for.
+    dropped_by: Option<ProcessRef>,
 }
 
 /// Why a slot gave no value.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum NoReply {
-    /// The reply handle was dropped unanswered; the call's deadline if the keeper stamped
-    /// it.
-    Dropped(Option<Instant>),
+    /// The reply handle was dropped unanswered: the call's deadline if the keeper stamped
+    /// it, and the process that dropped it, if a process did.
+    Dropped {
+        stamped: Option<Instant>,
+        by: Option<ProcessRef>,
+    },
     /// The deadline passed.
     Expired,
 }
@@ -56,6 +65,7 @@ impl<T> Slot<T> {
                 value: None,
                 waker: None,
                 stamped: None,
+                dropped_by: None,
             }),
         })
     }
@@ -87,8 +97,31 @@ impl<T> Slot<T> {
         let _ = self.settle(REPLIED, Some(value));
     }
 
+    /// The reply handle was dropped without an answer, by the current process if any.
     pub(crate) fn drop_unanswered(&self) {
-        let _ = self.settle(DROPPED, None);
+        // Answered calls (nearly all) stop at this load.
+        if self.is_waiting() {
+            self.dropped_by(current::process());
+        }
+    }
+
+    /// Settles a waiting slot as dropped by `by`, off the hot path.
+    #[cold]
+    fn dropped_by(&self, by: Option<ProcessRef>) {
+        let waker = {
+            let mut inner = self.inner.lock();
+            if self.state.load(Ordering::Relaxed) != WAITING {
+                // The caller gave up meanwhile; `by` is dropped outside the lock.
+                drop(inner);
+                return;
+            }
+            inner.dropped_by = by;
+            self.state.store(DROPPED, Ordering::Release);
+            inner.waker.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
     }
 
     pub(crate) fn is_waiting(&self) -> bool {
@@ -132,9 +165,15 @@ impl<T> Reply<T> {
 /// The outcome of a settled slot, read under its lock.
 fn outcome<T>(state: u8, inner: &mut Inner<T>) -> Result<T, NoReply> {
     match state {
-        REPLIED => inner.value.take().ok_or(NoReply::Dropped(inner.stamped)),
+        REPLIED => inner.value.take().ok_or(NoReply::Dropped {
+            stamped: inner.stamped,
+            by: None,
+        }),
         EXPIRED => Err(NoReply::Expired),
-        _ => Err(NoReply::Dropped(inner.stamped)),
+        _ => Err(NoReply::Dropped {
+            stamped: inner.stamped,
+            by: inner.dropped_by.take(),
+        }),
     }
 }
 
@@ -189,7 +228,13 @@ mod tests {
     async fn dropped_and_cancelled() {
         let slot = Slot::<u8>::new();
         slot.drop_unanswered();
-        assert_eq!(Reply::new(slot).await, Err(NoReply::Dropped(None)));
+        assert_eq!(
+            Reply::new(slot).await,
+            Err(NoReply::Dropped {
+                stamped: None,
+                by: None
+            })
+        );
         let slot = Slot::<u8>::new();
         drop(Reply::new(slot.clone()));
         assert!(
