@@ -477,6 +477,65 @@ async fn a_followed_call_whose_callee_was_replaced_before_the_drop_ends_with_nop
     );
 }
 
+/// Asks itself, through a handle that follows its own name.
+pub struct Narcissus;
+
+#[worker]
+impl Narcissus {
+    fn init() -> Self {
+        Narcissus
+    }
+
+    #[call]
+    fn me(&self) -> u8 {
+        1
+    }
+
+    #[call]
+    async fn ask_myself(&self) -> Result<u8, CallError> {
+        NarcissusRef::from(Following::named("handles:narcissus"))
+            .me()
+            .await
+    }
+}
+
+#[tokio::test]
+async fn a_call_to_oneself_through_a_following_handle_is_calling_self() {
+    let _n = supervise_runtime::start_with::<Narcissus>(
+        (),
+        StartOptions::new().name("handles:narcissus"),
+    )
+    .await
+    .unwrap();
+    let by_name = NarcissusRef::from(Following::named("handles:narcissus"));
+    assert_eq!(by_name.me().await, Ok(1));
+    assert_eq!(by_name.ask_myself().await, Ok(Err(CallError::CallingSelf)));
+}
+
+/// Many tasks call through one following handle at once, on two threads: every call is
+/// answered, by the one incarnation there is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_tasks_call_through_one_following_handle_at_once() {
+    let starts = counter();
+    let sup = DynamicSupervisor::start(Default::default()).await.unwrap();
+    let job = sup.start_child_following(job(8, &starts)).await.unwrap();
+    let callers: Vec<_> = (0..8)
+        .map(|_| {
+            let job = job.clone();
+            tokio::spawn(async move {
+                for _ in 0..200 {
+                    assert_eq!(job.n().await, Ok(8));
+                    job.poke().unwrap();
+                }
+            })
+        })
+        .collect();
+    for caller in callers {
+        caller.await.unwrap();
+    }
+    assert_eq!(starts.load(Ordering::SeqCst), 1);
+}
+
 #[tokio::test(start_paused = true)]
 async fn following_calls_never_hang_while_a_child_crashes_again_and_again() {
     let starts = counter();
