@@ -478,6 +478,7 @@ async fn a_followed_call_whose_callee_was_replaced_before_the_drop_ends_with_nop
 }
 
 /// Asks itself, through a handle that follows its own name.
+#[derive(Debug)]
 pub struct Narcissus;
 
 #[worker]
