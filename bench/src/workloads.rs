@@ -157,21 +157,7 @@ pub async fn call_following<S: System>(n: usize) -> Record {
     let started = Latch::new(1);
     let child = S::start_followed(&sup, Args::new(&started)).await;
     started.wait().await;
-    for _ in 0..1_000 {
-        S::call_followed(&child).await;
-    }
-    let mut samples = Vec::with_capacity(n);
-    let t = Instant::now();
-    for _ in 0..n {
-        let s = Instant::now();
-        std::hint::black_box(S::call_followed(&child).await);
-        samples.push(s.elapsed());
-    }
-    let total = t.elapsed();
-    let (p50, p99) = percentiles(&mut samples);
-    let mut r = record::<S>("call-following", n, total);
-    r.p50_us = Some(p50);
-    r.p99_us = Some(p99);
+    let r = time_calls::<S>("call-following", n, &Followed::<S>(&child)).await;
     drop(child);
     S::stop(sup).await;
     r
@@ -183,22 +169,31 @@ pub async fn call_infinity<S: System>(n: usize) -> Record {
 }
 
 async fn calls<S: System>(workload: &str, n: usize, infinity: bool) -> Record {
-    let call = async |child: &S::Child| match infinity {
-        true => S::call_infinity(child).await,
-        false => S::call(child).await,
-    };
     let sup = S::supervisor().await;
     let started = Latch::new(1);
     let child = S::start_child(&sup, Args::new(&started)).await;
     started.wait().await;
+    let r = match infinity {
+        true => time_calls::<S>(workload, n, &Infinity::<S>(&child)).await,
+        false => time_calls::<S>(workload, n, &Timed::<S>(&child)).await,
+    };
+    drop(child);
+    S::stop(sup).await;
+    r
+}
+
+/// The timed loop of every call workload, one code for all of them (so the baseline's
+/// runs of `call` and of `call-following`, the same calls, time the same loop): 1 000
+/// untimed calls, then `n` timed ones; mean, p50 and p99.
+async fn time_calls<S: System>(workload: &str, n: usize, caller: &impl Caller) -> Record {
     for _ in 0..1_000 {
-        call(&child).await;
+        caller.call().await;
     }
     let mut samples = Vec::with_capacity(n);
     let t = Instant::now();
     for _ in 0..n {
         let s = Instant::now();
-        std::hint::black_box(call(&child).await);
+        std::hint::black_box(caller.call().await);
         samples.push(s.elapsed());
     }
     let total = t.elapsed();
@@ -206,9 +201,39 @@ async fn calls<S: System>(workload: &str, n: usize, infinity: bool) -> Record {
     let mut r = record::<S>(workload, n, total);
     r.p50_us = Some(p50);
     r.p99_us = Some(p99);
-    drop(child);
-    S::stop(sup).await;
     r
+}
+
+/// One call of a call workload.
+trait Caller: Sync {
+    fn call(&self) -> impl Future<Output = u64> + Send;
+}
+
+/// `call` to a child, with GenServer's 5 s timeout.
+struct Timed<'a, S: System>(&'a S::Child);
+
+impl<S: System> Caller for Timed<'_, S> {
+    fn call(&self) -> impl Future<Output = u64> + Send {
+        S::call(self.0)
+    }
+}
+
+/// `call_infinity` to a child.
+struct Infinity<'a, S: System>(&'a S::Child);
+
+impl<S: System> Caller for Infinity<'_, S> {
+    fn call(&self) -> impl Future<Output = u64> + Send {
+        S::call_infinity(self.0)
+    }
+}
+
+/// A call through a handle that follows restarts.
+struct Followed<'a, S: System>(&'a S::Followed);
+
+impl<S: System> Caller for Followed<'_, S> {
+    fn call(&self) -> impl Future<Output = u64> + Send {
+        S::call_followed(self.0)
+    }
 }
 
 pub async fn shutdown<S: System>(n: usize) -> Record {
