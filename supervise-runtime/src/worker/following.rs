@@ -114,21 +114,25 @@ pub(crate) enum Offer<M> {
     Full(M),
 }
 
-/// Sends `msg` to `r` unless it is `me` or runs another worker (a name given to another
-/// type counts as no incarnation).
-fn offer_to<M: Send + 'static>(r: &ProcessRef, msg: M, me: Option<Pid>) -> Offer<M> {
+/// Sends `msg` to `r` unless it is `me`. `Err(msg)` when `r` is not current (dead, or
+/// told to die) or runs another worker (a name given to another type): no incarnation.
+/// The liveness checks read the typed process directly, with no virtual call.
+fn offer_to<M: Send + 'static>(r: &ProcessRef, msg: M, me: Option<Pid>) -> Result<Offer<M>, M> {
     let Some(core) = r.downcast_ref::<M>() else {
-        return Offer::Absent(FollowError::Gone, msg);
+        return Err(msg);
     };
+    if !core.control.is_alive() || core.control.is_doomed() {
+        return Err(msg);
+    }
     let pid = core.control.pid();
     if me == Some(pid) {
-        return Offer::ToSelf;
+        return Ok(Offer::ToSelf);
     }
-    match core.send(msg) {
+    Ok(match core.send(msg) {
         Ok(()) => Offer::Sent(pid),
         Err(SendError::Full(msg)) => Offer::Full(msg),
         Err(SendError::NoProc(msg) | SendError::Restarting(msg)) => Offer::Died(msg),
-    }
+    })
 }
 
 impl Slot {
@@ -176,10 +180,14 @@ impl Slot {
     /// Sends `msg` to the current incarnation, under the read lock.
     fn offer<M: Send + 'static>(&self, msg: M, me: Option<Pid>) -> Offer<M> {
         let p = self.published.read();
-        match running(&p.state) {
-            Some(r) => offer_to(r, msg, me),
-            None => Offer::Absent(self.absent(p).why(), msg),
-        }
+        let msg = match &p.state {
+            SlotState::Running(r) => match offer_to(r, msg, me) {
+                Ok(offered) => return offered,
+                Err(msg) => msg,
+            },
+            _ => msg,
+        };
+        Offer::Absent(self.absent(p).why(), msg)
     }
 
     /// The incarnation with `pid` if it is the published one, alive or not.
@@ -588,11 +596,13 @@ impl<W: Worker> Following<W> {
         match &self.source {
             Source::Slot(slot) => slot.offer(msg, me),
             Source::Name(name) => match registry::lookup_process(name) {
-                Some(p) => offer_to(&p, msg, me),
+                Some(p) => offer_to(&p, msg, me)
+                    .unwrap_or_else(|msg| Offer::Absent(FollowError::Gone, msg)),
                 None => Offer::Absent(FollowError::Gone, msg),
             },
-            Source::Fixed(p) if is_current(p) => offer_to(p, msg, me),
-            Source::Fixed(_) => Offer::Absent(FollowError::Gone, msg),
+            Source::Fixed(p) => {
+                offer_to(p, msg, me).unwrap_or_else(|msg| Offer::Absent(FollowError::Gone, msg))
+            }
         }
     }
 
