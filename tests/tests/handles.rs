@@ -383,15 +383,19 @@ async fn a_following_handle_within_a_restarted_supervisor_waits_for_it() {
     );
 }
 
+/// A supervisor of one job, and the job's following handle.
+async fn one_followed_job(n: u32) -> (Handle<Supervisor>, JobRef<Following<Job>>) {
+    let spec = SupervisorSpec::default().child(job(n, &counter()).id("job"));
+    let sup = Supervisor::start(spec).await.unwrap();
+    let job = sup.child::<Job>("job").await.unwrap();
+    (sup, job)
+}
+
 /// A followed call keeps only its callee's pid: when the callee crashes while answering,
 /// the call still ends with that crash's reason, after the restart as before it.
 #[tokio::test(start_paused = true)]
 async fn a_followed_call_whose_callee_crashes_ends_with_the_crash_reason() {
-    let starts = counter();
-    let sup = Supervisor::start(SupervisorSpec::default().child(job(4, &starts).id("job")))
-        .await
-        .unwrap();
-    let job = sup.child::<Job>("job").await.unwrap();
+    let (_sup, job) = one_followed_job(4).await;
     let first = job.pid().unwrap();
     let outcome = job.crash_answering().await;
     match outcome {
@@ -413,11 +417,7 @@ async fn a_followed_call_whose_callee_crashes_ends_with_the_crash_reason() {
 /// lives, its exit reason if it dies in time.
 #[tokio::test(start_paused = true)]
 async fn a_followed_call_whose_reply_is_dropped_elsewhere_waits_for_its_callee() {
-    let starts = counter();
-    let sup = Supervisor::start(SupervisorSpec::default().child(job(5, &starts).id("job")))
-        .await
-        .unwrap();
-    let job = sup.child::<Job>("job").await.unwrap();
+    let (_sup, job) = one_followed_job(5).await;
     let drop_now = Arc::new(tokio::sync::Notify::new());
 
     // The callee lives on: the call times out at its own timeout.
@@ -453,11 +453,7 @@ async fn a_followed_call_whose_reply_is_dropped_elsewhere_waits_for_its_callee()
 /// set on a pid that no longer exists, it ends with `noproc`, at once.
 #[tokio::test(start_paused = true)]
 async fn a_followed_call_whose_callee_was_replaced_before_the_drop_ends_with_noproc() {
-    let starts = counter();
-    let sup = Supervisor::start(SupervisorSpec::default().child(job(6, &starts).id("job")))
-        .await
-        .unwrap();
-    let job = sup.child::<Job>("job").await.unwrap();
+    let (_sup, job) = one_followed_job(6).await;
     let drop_now = Arc::new(tokio::sync::Notify::new());
     let callee = job.current().unwrap();
     let call = job.pass_on(drop_now.clone());
