@@ -579,7 +579,177 @@ async fn following_calls_never_hang_while_a_child_crashes_again_and_again() {
     );
 }
 
+/// A worker that keeps calls unanswered and can be killed while it holds them.
+#[derive(Debug)]
+pub struct Keeper {
+    parked: Vec<ReplyTo<u8>>,
+}
+
+#[worker]
+impl Keeper {
+    fn init() -> Self {
+        Keeper { parked: Vec::new() }
+    }
+
+    #[call]
+    fn park(&mut self, reply: ReplyTo<u8>) {
+        self.parked.push(reply);
+    }
+
+    #[call]
+    fn ping(&self) -> u8 {
+        1
+    }
+
+    #[call]
+    async fn slow_crash(&self) -> u8 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        panic!("slow crash")
+    }
+
+    #[info]
+    fn poke(&mut self) {}
+}
+
+/// Calls queued behind a handler that crashes: each ends with the crash's reason, though
+/// none holds its callee (their reply handles go with the callee's mailbox, as its own).
+#[tokio::test(start_paused = true)]
+async fn followed_calls_queued_behind_a_crash_end_with_its_reason() {
+    let sup = Supervisor::start(SupervisorSpec::default().child(Keeper::child_spec().id("k")))
+        .await
+        .unwrap();
+    let keeper = sup.child::<Keeper>("k").await.unwrap();
+    let (a, b, c) = tokio::join!(keeper.slow_crash(), keeper.ping(), keeper.park());
+    for outcome in [a, b, c] {
+        match outcome {
+            Err(CallError::Exited(reason)) => {
+                assert!(reason.to_string().contains("slow crash"), "{reason}")
+            }
+            other => panic!("expected the crash's reason, got {other:?}"),
+        }
+    }
+}
+
+/// Many tasks send and call through one following handle while another kills its child
+/// again and again: every call ends, with a reply or its callee's exit reason, never at
+/// its timeout. (A callee killed while calls were still being written into its mailbox
+/// once left them there until their timeout.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn calls_through_a_following_handle_end_while_its_child_is_killed_again_and_again() {
+    let spec = SupervisorSpec::new(Strategy::OneForOne)
+        .intensity(1_000_000, Duration::from_secs(1))
+        .child(Keeper::child_spec().id("keeper"));
+    let sup = Supervisor::start(spec).await.unwrap();
+    let keeper = sup.child::<Keeper>("keeper").await.unwrap();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let callers: Vec<_> = (0..6)
+        .map(|_| {
+            let (keeper, stop) = (keeper.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut calls = 0u32;
+                loop {
+                    let _ = keeper.poke();
+                    match keeper.ping().timeout(Duration::from_secs(3)).await {
+                        Ok(1) | Err(CallError::Exited(_)) => calls += 1,
+                        other => panic!("a call ended badly: {other:?}"),
+                    }
+                    if stop.load(Ordering::Relaxed) {
+                        break calls;
+                    }
+                }
+            })
+        })
+        .collect();
+    let killer = {
+        let keeper = keeper.clone();
+        tokio::spawn(async move {
+            for _ in 0..2_000 {
+                if let Ok(current) = keeper.current() {
+                    current.process().exit(ExitReason::Kill);
+                }
+                tokio::task::yield_now().await;
+            }
+        })
+    };
+    killer.await.unwrap();
+    stop.store(true, Ordering::Relaxed);
+    for caller in callers {
+        assert!(caller.await.unwrap() > 0);
+    }
+}
+
+/// A deferred reply kept in the callee's state, the callee killed: the call ends with
+/// `killed`, found through the process that dropped the reply.
+#[tokio::test(start_paused = true)]
+async fn a_followed_call_kept_by_a_killed_callee_ends_with_killed() {
+    let sup = Supervisor::start(SupervisorSpec::default().child(Keeper::child_spec().id("k")))
+        .await
+        .unwrap();
+    let keeper = sup.child::<Keeper>("k").await.unwrap();
+    let callee = keeper.current().unwrap();
+    let killer = async {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        callee.process().exit(ExitReason::Kill);
+    };
+    let (outcome, ()) = tokio::join!(keeper.park(), killer);
+    assert_eq!(outcome, Err(CallError::Exited(ExitReason::Killed)));
+}
+
 // --- Names ----------------------------------------------------------------------------------
+/// A worker whose `init` takes its time, then fails.
+#[derive(Debug)]
+pub struct NoDatabase;
+
+#[worker]
+impl NoDatabase {
+    async fn init() -> Result<Self, String> {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        Err("no database".into())
+    }
+
+    #[call]
+    fn ping(&self) -> u8 {
+        1
+    }
+}
+
+/// A call by name reaches a process while its `init` runs (the name is taken first); when
+/// `init` fails, the call ends with that reason, as OTP's does.
+#[tokio::test(start_paused = true)]
+async fn a_call_by_name_during_a_failing_init_ends_with_its_reason() {
+    let name = "handles:no-database";
+    let start = supervise_runtime::start_with::<NoDatabase>((), StartOptions::new().name(name));
+    let by_name = NoDatabaseRef::from(Following::named(name));
+    let call = async {
+        tokio::task::yield_now().await;
+        by_name.ping().await
+    };
+    let (started, called) = tokio::join!(start, call);
+    assert!(started.is_err(), "{started:?}");
+    match called {
+        Err(CallError::Exited(reason)) => {
+            assert!(reason.to_string().contains("no database"), "{reason}")
+        }
+        other => panic!("expected init's reason, got {other:?}"),
+    }
+}
+
+/// The same when the start is abandoned (its future dropped) while `init` runs: the call
+/// ends with the process's `shutdown`.
+#[tokio::test(start_paused = true)]
+async fn a_call_by_name_during_an_abandoned_start_ends_with_shutdown() {
+    let name = "handles:abandoned";
+    let by_name = NoDatabaseRef::from(Following::named(name));
+    let start = supervise_runtime::start_with::<NoDatabase>((), StartOptions::new().name(name));
+    let call = async {
+        tokio::task::yield_now().await;
+        by_name.ping().await
+    };
+    let (abandoned, called) =
+        tokio::join!(tokio::time::timeout(Duration::from_millis(50), start), call);
+    assert!(abandoned.is_err(), "the start was dropped at its timeout");
+    assert_eq!(called, Err(CallError::Exited(ExitReason::Shutdown)));
+}
 
 #[tokio::test(start_paused = true)]
 async fn a_named_dynamic_child_is_found_by_name_after_three_restarts() {

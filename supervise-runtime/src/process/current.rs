@@ -24,7 +24,11 @@ pub(crate) fn process() -> Option<ProcessRef> {
     if tokio::task::try_id().is_some() {
         return None;
     }
-    SHELLS.with(|s| s.borrow().last().cloned())
+    // `try_with`: also called from drops, which may run while the thread's locals go.
+    SHELLS
+        .try_with(|s| s.borrow().last().cloned())
+        .ok()
+        .flatten()
 }
 
 /// The calling process's pid, if the caller is one.
@@ -35,7 +39,10 @@ pub(crate) fn pid() -> Option<Pid> {
     if tokio::task::try_id().is_some() {
         return None;
     }
-    SHELLS.with(|s| s.borrow().last().map(ProcessRef::pid))
+    SHELLS
+        .try_with(|s| s.borrow().last().map(ProcessRef::pid))
+        .ok()
+        .flatten()
 }
 
 /// Whether the calling code runs inside a process task (used by the panic hook).

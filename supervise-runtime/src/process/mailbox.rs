@@ -1,6 +1,7 @@
 //! The typed mailbox: a tokio mpsc channel, unbounded unless a capacity is asked for.
 
 use std::fmt;
+use std::panic::AssertUnwindSafe;
 use std::task::{Context, Poll};
 
 use tokio::sync::mpsc;
@@ -79,6 +80,36 @@ impl<M> Tx<M> {
         match self {
             Tx::Unbounded(tx) => tx.send(msg).map_err(|e| SendError::NoProc(e.0)),
             Tx::Bounded(tx) => tx.send(msg).await.map_err(|e| SendError::NoProc(e.0)),
+        }
+    }
+}
+
+impl<M> Drop for Rx<M> {
+    /// Drops every queued message, and every message still being sent. tokio's receiver,
+    /// dropped, drains only up to a message a sender is still writing: what is queued
+    /// behind it would stay until the mailbox's last sender goes, and a call's reply
+    /// handle among it would leave its caller waiting for its timeout (or forever), the
+    /// caller's own handle keeping that sender alive. So the mailbox is closed first (no
+    /// new message comes) and received from until tokio says it is empty with no send in
+    /// flight. A message whose `Drop` panics does not stop the others from going.
+    fn drop(&mut self) {
+        match self {
+            Rx::Unbounded(rx) => rx.close(),
+            Rx::Bounded(rx) => rx.close(),
+        }
+        loop {
+            let next = match self {
+                Rx::Unbounded(rx) => rx.try_recv(),
+                Rx::Bounded(rx) => rx.try_recv(),
+            };
+            match next {
+                Ok(msg) => {
+                    let _ = std::panic::catch_unwind(AssertUnwindSafe(move || drop(msg)));
+                }
+                // A send began before the close: it ends in a moment, on its thread.
+                Err(mpsc::error::TryRecvError::Empty) => std::thread::yield_now(),
+                Err(mpsc::error::TryRecvError::Disconnected) => break,
+            }
         }
     }
 }

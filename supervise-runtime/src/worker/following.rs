@@ -41,6 +41,9 @@ pub(crate) struct Slot {
     /// Read by every operation through a following handle, written by each publication:
     /// readers do not wait for one another, and a message is sent under the read lock,
     /// so the incarnation it goes to cannot be dropped meanwhile (no reference count).
+    /// Read recursively (a reader never waits for a queued writer): in one corner, a send
+    /// spawns a task onto a runtime that is shutting down, which tokio drops at once, and
+    /// whatever that drop runs may read this slot again.
     published: RwLock<Published>,
     changed: Notify,
     parent: Option<Arc<Slot>>,
@@ -149,7 +152,7 @@ impl Slot {
     }
 
     fn now(&self) -> Now {
-        let p = self.published.read();
+        let p = self.published.read_recursive();
         match running(&p.state) {
             Some(r) => Now::Running(r.clone()),
             None => self.absent(p),
@@ -179,7 +182,7 @@ impl Slot {
 
     /// Sends `msg` to the current incarnation, under the read lock.
     fn offer<M: Send + 'static>(&self, msg: M, me: Option<Pid>) -> Offer<M> {
-        let p = self.published.read();
+        let p = self.published.read_recursive();
         let msg = match &p.state {
             SlotState::Running(r) => match offer_to(r, msg, me) {
                 Ok(offered) => return offered,
@@ -190,9 +193,10 @@ impl Slot {
         Offer::Absent(self.absent(p).why(), msg)
     }
 
-    /// The incarnation with `pid` if it is the published one, alive or not.
+    /// The incarnation with `pid` if it is the published one (alive or not: the slot
+    /// keeps an exited incarnation until its supervisor publishes the next).
     fn incarnation(&self, pid: Pid) -> Option<ProcessRef> {
-        match &self.published.read().state {
+        match &self.published.read_recursive().state {
             SlotState::Running(r) if r.pid() == pid => Some(r.clone()),
             _ => None,
         }
@@ -205,7 +209,7 @@ impl Slot {
         let notified = self.changed.notified();
         let publisher = self
             .published
-            .read()
+            .read_recursive()
             .publisher
             .clone()
             .filter(ProcessRef::is_alive);
@@ -292,9 +296,10 @@ impl std::error::Error for FollowError {}
 ///   the call's own timeout (`Timeout` if none came in time; `NoProc` at once when the
 ///   child is gone for good). A call that reached an incarnation which then died before
 ///   replying is `Exited(reason)`: it is not sent again, since it may have had effects.
-///   (One case has no reason to give: a reply handle passed on to another task, dropped
-///   there after its callee was already replaced. The call then ends at once with
-///   `Exited(NoProc)`, as a monitor set on a pid that no longer exists does in OTP.)
+///   (One case has no reason to give: a reply handle passed on to another task and
+///   dropped there, after its callee had exited and been replaced, or, through a name,
+///   had exited. The call then ends at once with `Exited(NoProc)`, as a monitor set on a
+///   pid that no longer exists does in OTP.)
 /// - A **send or cast** never waits: while the child restarts it hands the message back
 ///   as [`SendError::Restarting`]; gone for good (or stopped) is [`SendError::NoProc`];
 ///   a full bounded mailbox is [`SendError::Full`]. Nothing is lost silently.
@@ -606,8 +611,10 @@ impl<W: Worker> Following<W> {
         }
     }
 
-    /// The incarnation with `pid`, if it is still the one this handle reaches (alive or
-    /// not): how a call that went to it finds it again, on the rare path.
+    /// The incarnation with `pid`, if it is still the one this handle reaches: how a call
+    /// that went to it finds it again, on the rare path. Through a slot, an exited
+    /// incarnation is found until the next is published; through a name, only while it
+    /// holds the name (an exiting process gives it up).
     pub(crate) fn incarnation(&self, pid: Pid) -> Option<ProcessRef> {
         match &self.source {
             Source::Slot(slot) => slot.incarnation(pid),

@@ -8,7 +8,10 @@ use super::slot::Slot;
 ///
 /// Replying after the caller gave up (its call timed out) drops the reply silently.
 /// Dropping a `ReplyTo` without answering leaves the caller waiting until the worker exits
-/// (the caller then gets the exit reason) or its timeout passes, as with GenServer.
+/// (the caller then gets the exit reason) or its timeout passes, as with GenServer. (A
+/// call through a [`Following`](crate::Following) handle whose `ReplyTo` was passed on to
+/// another task, and dropped there after the worker had exited and been replaced, ends
+/// with `Exited(NoProc)`: see `Following`.)
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {

@@ -62,8 +62,10 @@ pub(super) fn run<W: Worker>(
             };
             let _ = Box::pin(interruptible_task(&core.0.control, terminate)).await;
         }
-        // Queued messages go before the exit; one whose `Drop` panics must not leave the
-        // process alive and unreported.
+        // Queued messages go before the exit, as the process's own (a call's reply handle
+        // dropped here tells its caller which process to wait for), those still being
+        // sent included (see the mailbox's `Drop`); one whose `Drop` panics must not
+        // leave the process alive and unreported.
         let _ = std::panic::catch_unwind(AssertUnwindSafe(move || drop(rx)));
         core.0.control.terminate(reason.clone());
         if report {
@@ -150,6 +152,11 @@ async fn handle_signal<W: Worker>(
     signal: Signal,
     last: &mut String,
 ) -> Flow {
+    // Signals are served before messages, and one may be queued again as soon as it is
+    // handled (a supervisor restarting a child that dies at once, as every child started
+    // while the runtime shuts down does): spend tokio's cooperative budget, so that such
+    // a loop yields now and then, and a runtime shutting down can drop the task.
+    tokio::task::coop::consume_budget().await;
     match signal {
         Signal::Exit { from, reason } => {
             record::<W>(last, |out| write!(out, "{{'EXIT', {from}, {reason}}}"));

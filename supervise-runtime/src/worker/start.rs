@@ -146,7 +146,6 @@ impl std::error::Error for StartError {}
 /// A process made and linked, its `init` not yet run.
 struct Prepared<W: Worker> {
     core: Arc<Core<MessageOf<W>>>,
-    rx: Rx<MessageOf<W>>,
     me: ProcessRef,
     parent: Option<ProcessRef>,
     ctx: Context<W>,
@@ -159,11 +158,12 @@ pub(crate) async fn start_with<W: Worker>(
     args: W::Args,
     options: StartOptions,
 ) -> Result<Handle<W>, StartError> {
-    let mut p = prepare::<W>(&options)?;
-    let init = {
+    let (mut p, rx) = prepare::<W>(&options)?;
+    let (init, rx) = {
         let abandoned = Abandoned {
             me: &p.me,
             parent: p.parent.as_ref(),
+            rx: Some(rx),
         };
         // `init` is called inside the process's scope (code it runs eagerly, before its
         // future's first poll, sees the new process as the current one) and inside the
@@ -176,28 +176,55 @@ pub(crate) async fn start_with<W: Worker>(
             }
         };
         let init = current::scope(p.me.clone(), interruptible(&p.core.control, init)).await;
-        std::mem::forget(abandoned);
-        init
+        (init, abandoned.disarm())
     };
-    finish(p, init)
+    finish(p, rx, init)
 }
 
 /// Ends a process whose start was dropped while `init` awaited (a cancelled start, or its
 /// starter killed meanwhile): it exits with `shutdown`, unlinked from its starter first as
 /// a failed start is, so its name, its links and whatever its `init` started (linked to
-/// it) do not live on. Forgotten once `init` is done.
-struct Abandoned<'a> {
+/// it) do not live on; messages sent to it meanwhile are dropped as its own. Disarmed
+/// once `init` is done.
+struct Abandoned<'a, M> {
     me: &'a ProcessRef,
     parent: Option<&'a ProcessRef>,
+    /// `Some` until disarmed.
+    rx: Option<Rx<M>>,
 }
 
-impl Drop for Abandoned<'_> {
+impl<M> Abandoned<'_, M> {
+    /// `init` is done: the start goes on, with the mailbox.
+    fn disarm(mut self) -> Rx<M> {
+        let rx = self.rx.take();
+        std::mem::forget(self);
+        match rx {
+            Some(rx) => rx,
+            None => unreachable!("an armed guard holds the mailbox"),
+        }
+    }
+}
+
+impl<M> Drop for Abandoned<'_, M> {
     fn drop(&mut self) {
         if let Some(parent) = self.parent {
             control::unlink(parent, self.me);
         }
+        if let Some(rx) = self.rx.take() {
+            drop_mailbox(self.me, rx);
+        }
         self.me.control().terminate(ExitReason::Shutdown);
     }
+}
+
+/// Drops the mailbox of a process that ends before it served, as that process: a call's
+/// reply handle dropped there tells its caller which process to wait for (a call by name
+/// can reach a process while its `init` runs). A message whose `Drop` panics does not
+/// stop the exit.
+fn drop_mailbox<M>(me: &ProcessRef, rx: Rx<M>) {
+    current::sync_scope(me.clone(), move || {
+        let _ = std::panic::catch_unwind(AssertUnwindSafe(move || drop(rx)));
+    });
 }
 
 /// [`start_with`] for a worker whose `init` never awaits ([`Worker::SYNC_INIT`]): the same
@@ -206,7 +233,7 @@ pub(crate) fn start_now<W: Worker>(
     args: W::Args,
     options: StartOptions,
 ) -> Result<Handle<W>, StartError> {
-    let mut p = prepare::<W>(&options)?;
+    let (mut p, rx) = prepare::<W>(&options)?;
     let init = {
         let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
         let ctx = &mut p.ctx;
@@ -230,10 +257,12 @@ pub(crate) fn start_now<W: Worker>(
         Some(reason) => Err(reason),
         None => init,
     };
-    finish(p, init)
+    finish(p, rx, init)
 }
 
-fn prepare<W: Worker>(options: &StartOptions) -> Result<Prepared<W>, StartError> {
+fn prepare<W: Worker>(
+    options: &StartOptions,
+) -> Result<(Prepared<W>, Rx<MessageOf<W>>), StartError> {
     panic::install_hook();
     let parent = match options.link {
         true => Some(current::process().ok_or(StartError::NoCaller)?),
@@ -260,19 +289,24 @@ fn prepare<W: Worker>(options: &StartOptions) -> Result<Prepared<W>, StartError>
         core: core.clone(),
         parent: parent.as_ref().map(ProcessRef::pid),
     };
-    Ok(Prepared {
-        core,
+    Ok((
+        Prepared {
+            core,
+            me,
+            parent,
+            ctx,
+        },
         rx,
-        me,
-        parent,
-        ctx,
-    })
+    ))
 }
 
-fn finish<W: Worker>(p: Prepared<W>, init: InitOutcome<W>) -> Result<Handle<W>, StartError> {
+fn finish<W: Worker>(
+    p: Prepared<W>,
+    rx: Rx<MessageOf<W>>,
+    init: InitOutcome<W>,
+) -> Result<Handle<W>, StartError> {
     let Prepared {
         core,
-        rx,
         me,
         parent,
         ctx,
@@ -299,6 +333,7 @@ fn finish<W: Worker>(p: Prepared<W>, init: InitOutcome<W>) -> Result<Handle<W>, 
         }
         Err(reason) => {
             // Killed by a signal during init: it exits like any process, links included.
+            drop_mailbox(&me, rx);
             core.control.terminate(reason.clone());
             return Err(StartError::Exited(reason));
         }
@@ -307,6 +342,7 @@ fn finish<W: Worker>(p: Prepared<W>, init: InitOutcome<W>) -> Result<Handle<W>, 
     if let Some(parent) = &parent {
         control::unlink(parent, &me);
     }
+    drop_mailbox(&me, rx);
     core.control.terminate(reason.clone());
     if reason.is_failure() {
         log_crash::<W>(
