@@ -139,6 +139,58 @@ fn call_following_supervise(b: divan::Bencher<'_, '_>) {
     drop(sup);
 }
 
+/// Four tasks call one worker at once, `CALLS / 4` calls each.
+fn bench_concurrent_calls<H, F>(b: divan::Bencher<'_, '_>, rt: &Runtime, h: &H, calls: fn(H) -> F)
+where
+    H: Clone + Send + 'static,
+    F: Future<Output = ()> + Send + 'static,
+{
+    b.counter(divan::counter::ItemsCount::new(CALLS))
+        .bench_local(|| {
+            rt.block_on(async {
+                let tasks: Vec<_> = (0..4).map(|_| tokio::spawn(calls(h.clone()))).collect();
+                for task in tasks {
+                    task.await.expect("a caller");
+                }
+            })
+        });
+}
+
+/// Four tasks calling through clones of one handle to one incarnation.
+#[divan::bench(sample_count = 30, sample_size = 5)]
+fn call_4_callers_supervise(b: divan::Bencher<'_, '_>) {
+    let rt = runtime();
+    let h = rt.block_on(counter());
+    bench_concurrent_calls(b, &rt, &h, |h| async move {
+        for _ in 0..CALLS / 4 {
+            let _ = h.call(|r| r).await;
+        }
+    });
+}
+
+/// Four tasks calling through clones of one following handle: they read its slot at
+/// once (a read lock each, no waiting on one another).
+#[divan::bench(sample_count = 30, sample_size = 5)]
+fn call_following_4_callers_supervise(b: divan::Bencher<'_, '_>) {
+    let rt = runtime();
+    let (sup, h) = rt.block_on(async {
+        let sup = DynamicSupervisor::start(Default::default())
+            .await
+            .expect("start the supervisor");
+        let h = sup
+            .start_child_following(ChildSpec::<Counter>::worker(()))
+            .await
+            .expect("start the child");
+        (sup, h)
+    });
+    bench_concurrent_calls(b, &rt, &h, |h| async move {
+        for _ in 0..CALLS / 4 {
+            let _ = h.call(|r| r).await;
+        }
+    });
+    drop(sup);
+}
+
 #[divan::bench(sample_count = 30, sample_size = 5)]
 fn call_tokio_oneshot(b: divan::Bencher<'_, '_>) {
     let rt = runtime();
