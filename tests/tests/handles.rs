@@ -649,7 +649,7 @@ async fn calls_through_a_following_handle_end_while_its_child_is_killed_again_an
                 let mut calls = 0u32;
                 loop {
                     let _ = keeper.poke();
-                    match keeper.ping().timeout(Duration::from_secs(3)).await {
+                    match keeper.ping().timeout(Duration::from_secs(10)).await {
                         Ok(1) | Err(CallError::Exited(_)) => calls += 1,
                         other => panic!("a call ended badly: {other:?}"),
                     }
