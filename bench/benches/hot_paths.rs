@@ -53,6 +53,22 @@ async fn counter() -> RefOf<Counter> {
         .expect("start")
 }
 
+/// A counter under a dynamic supervisor, through a handle that follows its restarts; the
+/// supervisor is kept for as long as the benchmark runs.
+async fn followed_counter() -> (
+    Handle<DynamicSupervisor>,
+    RefOf<Counter, Following<Counter>>,
+) {
+    let sup = DynamicSupervisor::start(Default::default())
+        .await
+        .expect("start the supervisor");
+    let h = sup
+        .start_child_following(ChildSpec::<Counter>::worker(()))
+        .await
+        .expect("start the child");
+    (sup, h)
+}
+
 #[divan::bench(sample_count = 50, sample_size = 1000)]
 fn send_supervise(b: divan::Bencher<'_, '_>) {
     let rt = runtime();
@@ -115,19 +131,7 @@ fn call_infinity_supervise(b: divan::Bencher<'_, '_>) {
 #[divan::bench(sample_count = 30, sample_size = 5)]
 fn call_following_supervise(b: divan::Bencher<'_, '_>) {
     let rt = runtime();
-    let (sup, h): (
-        Handle<DynamicSupervisor>,
-        RefOf<Counter, Following<Counter>>,
-    ) = rt.block_on(async {
-        let sup = DynamicSupervisor::start(Default::default())
-            .await
-            .expect("start the supervisor");
-        let h = sup
-            .start_child_following(ChildSpec::<Counter>::worker(()))
-            .await
-            .expect("start the child");
-        (sup, h)
-    });
+    let (sup, h) = rt.block_on(followed_counter());
     bench_calls(b, &rt, || {
         let h = h.clone();
         async move {
@@ -173,16 +177,7 @@ fn call_4_callers_supervise(b: divan::Bencher<'_, '_>) {
 #[divan::bench(sample_count = 30, sample_size = 5)]
 fn call_following_4_callers_supervise(b: divan::Bencher<'_, '_>) {
     let rt = runtime();
-    let (sup, h) = rt.block_on(async {
-        let sup = DynamicSupervisor::start(Default::default())
-            .await
-            .expect("start the supervisor");
-        let h = sup
-            .start_child_following(ChildSpec::<Counter>::worker(()))
-            .await
-            .expect("start the child");
-        (sup, h)
-    });
+    let (sup, h) = rt.block_on(followed_counter());
     bench_concurrent_calls(b, &rt, &h, |h| async move {
         for _ in 0..CALLS / 4 {
             let _ = h.call(|r| r).await;
