@@ -64,9 +64,9 @@ pub(super) fn run<W: Worker>(
         }
         // Queued messages go before the exit, as the process's own (a call's reply handle
         // dropped here tells its caller which process to wait for), those still being
-        // sent included (see the mailbox's `Drop`); one whose `Drop` panics must not
-        // leave the process alive and unreported.
-        let _ = std::panic::catch_unwind(AssertUnwindSafe(move || drop(rx)));
+        // sent included. The mailbox's `Drop` guards each message's own: one that panics
+        // does not leave the process alive and unreported.
+        drop(rx);
         core.0.control.terminate(reason.clone());
         if report {
             log_crash::<W>(core.0.control.pid(), &reason, &last, Some(&state));

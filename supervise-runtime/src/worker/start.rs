@@ -220,11 +220,9 @@ impl<M> Drop for Abandoned<'_, M> {
 /// Drops the mailbox of a process that ends before it served, as that process: a call's
 /// reply handle dropped there tells its caller which process to wait for (a call by name
 /// can reach a process while its `init` runs). A message whose `Drop` panics does not
-/// stop the exit.
+/// stop the exit (the mailbox's `Drop` guards each one).
 fn drop_mailbox<M>(me: &ProcessRef, rx: Rx<M>) {
-    current::sync_scope(me.clone(), move || {
-        let _ = std::panic::catch_unwind(AssertUnwindSafe(move || drop(rx)));
-    });
+    current::sync_scope(me.clone(), move || drop(rx));
 }
 
 /// [`start_with`] for a worker whose `init` never awaits ([`Worker::SYNC_INIT`]): the same
